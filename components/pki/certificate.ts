@@ -1,0 +1,146 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { Problem, formatProblems, isKnown, throwIfProblems } from "../shared/problems";
+import { CertificateIssuer } from "./certificateAuthority";
+import {
+    CertificatePurpose,
+    DEFAULT_CERTIFICATE_PURPOSE,
+    DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
+    DEFAULT_LEAF_VALIDITY_DAYS,
+    EXTENDED_KEY_USES,
+    HOURS_PER_DAY,
+} from "./defaults";
+import { KeyArgs, ResolvedKey, leafKeyUsages, privateKeyArgs, resolveKey, validateKeyArgs } from "./keys";
+import { leafLifetime, validateCommonName, validateLifetime, validatePurpose, validateSans } from "./validate";
+
+export interface CertificateArgs extends KeyArgs {
+    /** The CA that signs this certificate, e.g. a `CertificateAuthority`. */
+    readonly ca: CertificateIssuer;
+    /**
+     * `server` (serverAuth), `client` (clientAuth, for mutual TLS) or `both`.
+     * @default - `server`
+     */
+    readonly purpose?: CertificatePurpose;
+    /**
+     * Subject common name, at most 64 characters. For a client certificate it is the identity a server
+     * maps to a user (PostgreSQL `clientcert=verify-full` requires it to equal the database user).
+     */
+    readonly commonName: string;
+    /**
+     * The organization (O) in the subject.
+     * @default - none
+     */
+    readonly organization?: string;
+    /**
+     * DNS subject alternative names: every host name a client uses to reach the server.
+     * @default - none (a server certificate needs at least one DNS name or IP address)
+     */
+    readonly dnsNames?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * IP subject alternative names.
+     * @default - none
+     */
+    readonly ipAddresses?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * How long the certificate is valid, in days: at most 398 for a server certificate.
+     * @default - 90 days
+     */
+    readonly validityDays?: number;
+    /**
+     * How many days before expiry a `pulumi up` replaces the certificate. Must be shorter than
+     * `validityDays`.
+     * @default - 30 days
+     */
+    readonly earlyRenewalDays?: number;
+}
+
+/**
+ * A leaf certificate signed by a private CA: its own key, a CSR carrying the subject and SANs, and a
+ * locally signed certificate with the EKUs of its purpose and a subject key id. Replaced by the first
+ * `pulumi up` inside its renewal window, and whenever its CA is replaced.
+ */
+export class Certificate extends pulumi.ComponentResource {
+    /** The certificate, PEM. */
+    public readonly certPem: pulumi.Output<string>;
+    /** The certificate's private key, PEM (secret). */
+    public readonly privateKeyPem: pulumi.Output<string>;
+    /** The issuing CA's certificate, PEM: the trust bundle for the other side. */
+    public readonly caCertPem: pulumi.Output<string>;
+    /** The certificate followed by its CA, PEM, for servers that send the chain. */
+    public readonly fullChainPem: pulumi.Output<string>;
+    /** When the certificate expires, RFC 3339. */
+    public readonly validityEndTime: pulumi.Output<string>;
+    /** The key profile, with defaults resolved. */
+    public readonly key: ResolvedKey;
+
+    constructor(name: string, args: CertificateArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tls-platform:pki:Certificate", name, {}, opts);
+
+        const subject = `Certificate "${name}"`;
+        const purpose = args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE;
+        const validityDays = args.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS;
+        const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS;
+        const purposeProblems = validatePurpose(purpose);
+        const problems: Problem[] = [
+            ...validateKeyArgs(args),
+            ...validateCommonName(args.commonName),
+            ...purposeProblems,
+            ...(purposeProblems.length === 0 ? validateLifetime(leafLifetime(purpose, validityDays, earlyRenewalDays)) : []),
+        ];
+        // SANs known now are checked with everything else; SANs that come from other resources are
+        // checked once known, and then fail this component before the CSR is created.
+        const sansKnown = isKnown(args.dnsNames) && isKnown(args.ipAddresses);
+        if (sansKnown && purposeProblems.length === 0) {
+            problems.push(...validateSans(purpose, (args.dnsNames ?? []) as string[], (args.ipAddresses ?? []) as string[]));
+        }
+        throwIfProblems(subject, problems);
+        this.key = resolveKey(args);
+
+        const sans = pulumi.all([args.dnsNames ?? [], args.ipAddresses ?? []]).apply(([dnsNames, ipAddresses]) => {
+            const late = sansKnown ? [] : validateSans(purpose, dnsNames, ipAddresses);
+            if (late.length > 0) {
+                throw new pulumi.ResourceError(formatProblems(subject, late), this);
+            }
+            return { dnsNames, ipAddresses };
+        });
+
+        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(this.key), { parent: this });
+        const csr = new tls.CertRequest(
+            `${name}-csr`,
+            {
+                privateKeyPem: key.privateKeyPem,
+                subject: { commonName: args.commonName, organization: args.organization },
+                // Empty lists are left out: `[]` makes the provider replace the CSR on every run (TF tls #263).
+                dnsNames: sans.apply((s) => (s.dnsNames.length > 0 ? s.dnsNames : undefined)) as pulumi.Output<string[]>,
+                ipAddresses: sans.apply((s) => (s.ipAddresses.length > 0 ? s.ipAddresses : undefined)) as pulumi.Output<string[]>,
+            },
+            { parent: this },
+        );
+        const cert = new tls.LocallySignedCert(
+            `${name}-cert`,
+            {
+                certRequestPem: csr.certRequestPem,
+                caCertPem: args.ca.certPem,
+                caPrivateKeyPem: args.ca.privateKeyPem,
+                allowedUses: [...leafKeyUsages(this.key), ...EXTENDED_KEY_USES[purpose]],
+                setSubjectKeyId: true,
+                validityPeriodHours: validityDays * HOURS_PER_DAY,
+                earlyRenewalHours: earlyRenewalDays * HOURS_PER_DAY,
+            },
+            { parent: this },
+        );
+
+        this.certPem = cert.certPem;
+        this.privateKeyPem = pulumi.secret(key.privateKeyPem);
+        this.caCertPem = args.ca.certPem;
+        this.fullChainPem = pulumi.interpolate`${cert.certPem}${args.ca.certPem}`;
+        this.validityEndTime = cert.validityEndTime;
+        this.registerOutputs({
+            certPem: this.certPem,
+            privateKeyPem: this.privateKeyPem,
+            caCertPem: this.caCertPem,
+            fullChainPem: this.fullChainPem,
+            validityEndTime: this.validityEndTime,
+        });
+    }
+}

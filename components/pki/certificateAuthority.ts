@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { throwIfProblems } from "../shared/problems";
+import { CA_ALLOWED_USES, DEFAULT_CA_EARLY_RENEWAL_DAYS, DEFAULT_CA_VALIDITY_DAYS, HOURS_PER_DAY } from "./defaults";
+import { KeyArgs, ResolvedKey, privateKeyArgs, resolveKey, validateKeyArgs } from "./keys";
+import { caLifetime, validateCommonName, validateLifetime } from "./validate";
+
+/** What a leaf certificate needs from its issuer. `CertificateAuthority` is one. */
+export interface CertificateIssuer {
+    /** The issuer's certificate, PEM. */
+    readonly certPem: pulumi.Output<string>;
+    /** The issuer's private key, PEM (secret). */
+    readonly privateKeyPem: pulumi.Output<string>;
+}
+
+export interface CertificateAuthorityArgs extends KeyArgs {
+    /** The CA's common name, e.g. `acme dev root CA`: at most 64 characters. */
+    readonly commonName: string;
+    /**
+     * The organization (O) in the CA's subject.
+     * @default - none
+     */
+    readonly organization?: string;
+    /**
+     * How long the CA certificate is valid, in days.
+     * @default - 1095 days (three years)
+     */
+    readonly validityDays?: number;
+    /**
+     * How many days before expiry a `pulumi up` replaces the CA, which re-issues every leaf under it.
+     * @default - 180 days
+     */
+    readonly earlyRenewalDays?: number;
+}
+
+/**
+ * A private certificate authority: its own key and a self-signed CA certificate (CA:TRUE, keyCertSign,
+ * cRLSign, subject key id). Issue leaves from it with `Certificate`; hand `certPem` to clients as
+ * their trust bundle.
+ */
+export class CertificateAuthority extends pulumi.ComponentResource implements CertificateIssuer {
+    /** The CA certificate, PEM: the trust bundle clients verify servers (and servers clients) against. */
+    public readonly certPem: pulumi.Output<string>;
+    /** The CA's private key, PEM (secret). */
+    public readonly privateKeyPem: pulumi.Output<string>;
+    /** When the CA certificate expires, RFC 3339. */
+    public readonly validityEndTime: pulumi.Output<string>;
+    /** The key profile, with defaults resolved. */
+    public readonly key: ResolvedKey;
+
+    constructor(name: string, args: CertificateAuthorityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tls-platform:pki:CertificateAuthority", name, {}, opts);
+
+        const validityDays = args.validityDays ?? DEFAULT_CA_VALIDITY_DAYS;
+        const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_CA_EARLY_RENEWAL_DAYS;
+        throwIfProblems(`CertificateAuthority "${name}"`, [
+            ...validateKeyArgs(args),
+            ...validateCommonName(args.commonName),
+            ...validateLifetime(caLifetime(validityDays, earlyRenewalDays)),
+        ]);
+        this.key = resolveKey(args);
+
+        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(this.key), { parent: this });
+        const cert = new tls.SelfSignedCert(
+            `${name}-cert`,
+            {
+                privateKeyPem: key.privateKeyPem,
+                isCaCertificate: true,
+                allowedUses: [...CA_ALLOWED_USES],
+                setSubjectKeyId: true,
+                setAuthorityKeyId: true,
+                subject: { commonName: args.commonName, organization: args.organization },
+                validityPeriodHours: validityDays * HOURS_PER_DAY,
+                earlyRenewalHours: earlyRenewalDays * HOURS_PER_DAY,
+            },
+            { parent: this },
+        );
+
+        this.certPem = cert.certPem;
+        this.privateKeyPem = pulumi.secret(key.privateKeyPem);
+        this.validityEndTime = cert.validityEndTime;
+        this.registerOutputs({ certPem: this.certPem, privateKeyPem: this.privateKeyPem, validityEndTime: this.validityEndTime });
+    }
+}
+

@@ -1,0 +1,146 @@
+import * as net from "node:net";
+import { Problem, show } from "../shared/problems";
+import {
+    CERTIFICATE_PURPOSES,
+    CertificatePurpose,
+    DEFAULT_CA_EARLY_RENEWAL_DAYS,
+    DEFAULT_CA_VALIDITY_DAYS,
+    DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
+    DEFAULT_LEAF_VALIDITY_DAYS,
+    MAX_CA_VALIDITY_DAYS,
+    MAX_COMMON_NAME_LENGTH,
+    MAX_SERVER_VALIDITY_DAYS,
+} from "./defaults";
+
+/** The plain (known-now) parts of a certificate's arguments that validation looks at. */
+export interface LifetimeInput {
+    readonly validityDays: number;
+    readonly earlyRenewalDays: number;
+    /** Upper bound for `validityDays`, and the reason quoted when it is exceeded. */
+    readonly maxValidityDays: number;
+    readonly maxReason: string;
+    readonly defaultValidityDays: number;
+    readonly defaultEarlyRenewalDays: number;
+}
+
+const isWholeDays = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
+
+/** Validity and early renewal: renewal inside validity, or the provider replaces the certificate every run. */
+export function validateLifetime(input: LifetimeInput): Problem[] {
+    const problems: Problem[] = [];
+    const { validityDays, earlyRenewalDays } = input;
+    if (!isWholeDays(validityDays) || validityDays < 1) {
+        problems.push({
+            path: "validityDays",
+            message: `\`validityDays\`: ${show(validityDays)} is not a whole number of days of at least 1; use e.g. ${input.defaultValidityDays} (the default).`,
+        });
+    } else if (validityDays > input.maxValidityDays) {
+        problems.push({
+            path: "validityDays",
+            message: `\`validityDays\`: ${validityDays} exceeds the ${input.maxValidityDays}-day maximum ${input.maxReason}; use at most ${input.maxValidityDays} (default ${input.defaultValidityDays}).`,
+        });
+    }
+    if (!isWholeDays(earlyRenewalDays) || earlyRenewalDays < 0) {
+        problems.push({
+            path: "earlyRenewalDays",
+            message: `\`earlyRenewalDays\`: ${show(earlyRenewalDays)} is not a whole number of days of at least 0; use e.g. ${input.defaultEarlyRenewalDays} (the default).`,
+        });
+    } else if (isWholeDays(validityDays) && earlyRenewalDays >= validityDays) {
+        problems.push({
+            path: "earlyRenewalDays",
+            message: `\`earlyRenewalDays\`: ${earlyRenewalDays} is not shorter than \`validityDays\` (${validityDays}), so every \`pulumi up\` would replace the certificate; use fewer than ${validityDays} days (e.g. a third of the validity).`,
+        });
+    }
+    return problems;
+}
+
+export function validateCommonName(commonName: unknown): Problem[] {
+    if (typeof commonName !== "string" || commonName.trim() === "") {
+        return [{ path: "commonName", message: `\`commonName\`: ${show(commonName)} is empty; give a name that identifies the certificate, e.g. \`api\`.` }];
+    }
+    if (commonName.length > MAX_COMMON_NAME_LENGTH) {
+        return [
+            {
+                path: "commonName",
+                message: `\`commonName\`: ${show(commonName)} is ${commonName.length} characters; X.509 allows at most ${MAX_COMMON_NAME_LENGTH} (RFC 5280 ub-common-name); shorten it (clients match host names against \`dnsNames\`, not the common name).`,
+            },
+        ];
+    }
+    return [];
+}
+
+// RFC 1123 host name labels; a single leading `*` label is a wildcard (RFC 6125 §6.4.3).
+const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+const MAX_DNS_NAME_LENGTH = 253;
+
+export function isValidDnsName(name: string): boolean {
+    if (name.length === 0 || name.length > MAX_DNS_NAME_LENGTH) {
+        return false;
+    }
+    const labels = name.split(".");
+    return labels.every((label, i) => (i === 0 && label === "*" && labels.length > 2) || DNS_LABEL.test(label));
+}
+
+/** Subject alternative names: well-formed, and at least one on a certificate a server presents. */
+export function validateSans(purpose: CertificatePurpose, dnsNames: readonly unknown[], ipAddresses: readonly unknown[]): Problem[] {
+    const problems: Problem[] = [];
+    dnsNames.forEach((name, i) => {
+        const path = `dnsNames[${i}]`;
+        if (typeof name === "string" && net.isIP(name) !== 0) {
+            problems.push({ path, message: `\`${path}\`: ${show(name)} is an IP address; move it to \`ipAddresses\`.` });
+        } else if (typeof name !== "string" || !isValidDnsName(name)) {
+            problems.push({
+                path,
+                message: `\`${path}\`: ${show(name)} is not a valid DNS name; use dot-separated labels of letters, digits and inner hyphens, at most 63 characters each (a leading \`*.\` wildcard is allowed).`,
+            });
+        }
+    });
+    ipAddresses.forEach((ip, i) => {
+        const path = `ipAddresses[${i}]`;
+        if (typeof ip !== "string" || net.isIP(ip) === 0) {
+            problems.push({ path, message: `\`${path}\`: ${show(ip)} is not an IPv4 or IPv6 address; use e.g. \`127.0.0.1\` or \`::1\`, and put host names in \`dnsNames\`.` });
+        }
+    });
+    if (purpose !== "client" && dnsNames.length === 0 && ipAddresses.length === 0) {
+        problems.push({
+            path: "dnsNames",
+            message: `\`dnsNames\`/\`ipAddresses\`: a ${purpose} certificate has no subject alternative name, and TLS clients check the host only against SANs (RFC 6125); add every name clients use, e.g. \`dnsNames: ["db.internal", "localhost"]\`.`,
+        });
+    }
+    return problems;
+}
+
+export function validatePurpose(purpose: unknown): Problem[] {
+    if ((CERTIFICATE_PURPOSES as readonly unknown[]).includes(purpose)) {
+        return [];
+    }
+    return [
+        {
+            path: "purpose",
+            message: `\`purpose\`: ${show(purpose)} is not a certificate purpose; use ${CERTIFICATE_PURPOSES.map((p) => `\`${p}\``).join(", ")} (server: serverAuth, client: clientAuth for mutual TLS, both: either).`,
+        },
+    ];
+}
+
+export function leafLifetime(purpose: CertificatePurpose, validityDays: number, earlyRenewalDays: number): LifetimeInput {
+    const serving = purpose !== "client";
+    return {
+        validityDays,
+        earlyRenewalDays,
+        maxValidityDays: serving ? MAX_SERVER_VALIDITY_DAYS : MAX_CA_VALIDITY_DAYS,
+        maxReason: serving ? "for a server certificate (CA/Browser Forum baseline requirements)" : "for a client certificate",
+        defaultValidityDays: DEFAULT_LEAF_VALIDITY_DAYS,
+        defaultEarlyRenewalDays: DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
+    };
+}
+
+export function caLifetime(validityDays: number, earlyRenewalDays: number): LifetimeInput {
+    return {
+        validityDays,
+        earlyRenewalDays,
+        maxValidityDays: MAX_CA_VALIDITY_DAYS,
+        maxReason: "for a private CA (rotate it instead of outliving everyone who knows how)",
+        defaultValidityDays: DEFAULT_CA_VALIDITY_DAYS,
+        defaultEarlyRenewalDays: DEFAULT_CA_EARLY_RENEWAL_DAYS,
+    };
+}

@@ -1,0 +1,103 @@
+import * as pulumi from "@pulumi/pulumi";
+import { randomPassword } from "./random";
+import { unwrapSecrets } from "./secrets";
+import { certRequest, locallySignedCert, privateKey, selfSignedCert } from "./tls";
+
+export { ProviderError } from "./diagnostics";
+export { planCertificate, readyForRenewal } from "./tls";
+
+/** A resource as the emulated engine saw it: inputs with secrets unwrapped, and the state returned. */
+export interface RegisteredResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+    /** Input paths that arrived as secrets (e.g. `privateKeyPem`). */
+    readonly secretInputs: readonly string[];
+    readonly state: Record<string, any>;
+}
+
+type Handler = (name: string, inputs: Record<string, any>, now: Date) => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+const HANDLERS: Record<string, Handler> = {
+    "tls:index/privateKey:PrivateKey": (name, inputs) => privateKey(name, inputs),
+    "tls:index/selfSignedCert:SelfSignedCert": selfSignedCert,
+    "tls:index/certRequest:CertRequest": (name, inputs) => certRequest(name, inputs),
+    "tls:index/locallySignedCert:LocallySignedCert": locallySignedCert,
+    "random:index/randomPassword:RandomPassword": (name, inputs) => randomPassword(name, inputs),
+};
+
+export interface EmulatorOptions {
+    /** The clock certificates are issued by. @default - the real clock */
+    readonly now?: () => Date;
+}
+
+/**
+ * Pulumi mocks that behave like the real providers for the resources this project builds on: real
+ * keys, certificates and passwords, the providers' output names, and their input validation. Every
+ * other custom resource gets a plausible id and its inputs as state; unknown calls throw.
+ */
+export class ProviderEmulator implements pulumi.runtime.Mocks {
+    readonly resources: RegisteredResource[] = [];
+    /** Provider-side failures, which the engine would report as failed creates. */
+    readonly failures: Array<{ type: string; name: string; error: Error }> = [];
+    private readonly now: () => Date;
+
+    constructor(options: EmulatorOptions = {}) {
+        this.now = options.now ?? (() => new Date());
+    }
+
+    async newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
+        const { value, secretPaths } = unwrapSecrets(args.inputs);
+        const inputs = value as Record<string, any>;
+        const handler = HANDLERS[args.type];
+        let state: Record<string, unknown>;
+        try {
+            state = handler ? await handler(args.name, inputs, this.now()) : { ...inputs };
+        } catch (error) {
+            this.failures.push({ type: args.type, name: args.name, error: error as Error });
+            throw error;
+        }
+        const id = typeof state.id === "string" ? state.id : `${args.name}-${this.resources.length}`;
+        const { id: _omit, ...outputs } = state;
+        this.resources.push({ type: args.type, name: args.name, inputs, secretInputs: secretPaths, state: outputs });
+        return { id, state: outputs };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        throw new Error(`emulator: no emulation for the call ${args.token}; add one to tests/emulator before relying on it`);
+    }
+
+    /** Every registered resource of a type token, e.g. `tls:index/privateKey:PrivateKey`. */
+    ofType(type: string): RegisteredResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource with this type and name; throws if there is not exactly one. */
+    get(type: string, name: string): RegisteredResource {
+        const found = this.resources.filter((r) => r.type === type && r.name === name);
+        if (found.length !== 1) {
+            const names = this.ofType(type).map((r) => r.name);
+            throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${names.join(", ") || "none"})`);
+        }
+        return found[0]!;
+    }
+}
+
+/** Installs a fresh emulator as the Pulumi runtime's mocks. Import resource-creating modules after it. */
+export async function installEmulator(options: EmulatorOptions & { project?: string; stack?: string; preview?: boolean } = {}): Promise<ProviderEmulator> {
+    const emulator = new ProviderEmulator(options);
+    await pulumi.runtime.setMocks(emulator, options.project ?? "tls-platform", options.stack ?? "test", options.preview ?? false);
+    return emulator;
+}
+
+/** The value of an Output, once its resources have been created by the emulator. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("output never resolved: a resource it depends on failed or was never created")), 30_000);
+        output.apply((v) => {
+            clearTimeout(timer);
+            resolve(v);
+            return v;
+        });
+    });
+}
