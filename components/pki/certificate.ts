@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { Problem, formatProblems, isKnown, throwIfProblems } from "../shared/problems";
+import { formatProblems, isKnown, throwIfProblems } from "../shared/problems";
 import { CertificateIssuer } from "./certificateAuthority";
 import {
     CertificatePurpose,
@@ -10,8 +10,8 @@ import {
     EXTENDED_KEY_USES,
     HOURS_PER_DAY,
 } from "./defaults";
-import { KeyArgs, ResolvedKey, leafKeyUsages, privateKeyArgs, resolveKey, validateKeyArgs } from "./keys";
-import { leafLifetime, validateCommonName, validateLifetime, validatePurpose, validateSans } from "./validate";
+import { KeyArgs, ResolvedKey, leafKeyUsages, privateKeyArgs, resolveKey } from "./keys";
+import { validateCertificateArgs, validateSans } from "./validate";
 
 export interface CertificateArgs extends KeyArgs {
     /** The CA that signs this certificate, e.g. a `CertificateAuthority`. */
@@ -80,20 +80,10 @@ export class Certificate extends pulumi.ComponentResource {
         const purpose = args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE;
         const validityDays = args.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS;
         const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS;
-        const purposeProblems = validatePurpose(purpose);
-        const problems: Problem[] = [
-            ...validateKeyArgs(args),
-            ...validateCommonName(args.commonName),
-            ...purposeProblems,
-            ...(purposeProblems.length === 0 ? validateLifetime(leafLifetime(purpose, validityDays, earlyRenewalDays)) : []),
-        ];
-        // SANs known now are checked with everything else; SANs that come from other resources are
-        // checked once known, and then fail this component before the CSR is created.
+        throwIfProblems(subject, validateCertificateArgs(args));
+        // SANs that come from other resources are checked once known, and then fail this component
+        // before its CSR is created.
         const sansKnown = isKnown(args.dnsNames) && isKnown(args.ipAddresses);
-        if (sansKnown && purposeProblems.length === 0) {
-            problems.push(...validateSans(purpose, (args.dnsNames ?? []) as string[], (args.ipAddresses ?? []) as string[]));
-        }
-        throwIfProblems(subject, problems);
         this.key = resolveKey(args);
 
         const sans = pulumi.all([args.dnsNames ?? [], args.ipAddresses ?? []]).apply(([dnsNames, ipAddresses]) => {

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { throwIfProblems } from "../shared/problems";
 import { CA_ALLOWED_USES, DEFAULT_CA_EARLY_RENEWAL_DAYS, DEFAULT_CA_VALIDITY_DAYS, HOURS_PER_DAY } from "./defaults";
-import { KeyArgs, ResolvedKey, privateKeyArgs, resolveKey, validateKeyArgs } from "./keys";
-import { caLifetime, validateCommonName, validateLifetime } from "./validate";
+import { KeyArgs, ResolvedKey, privateKeyArgs, resolveKey } from "./keys";
+import { validateCertificateAuthorityArgs } from "./validate";
 
 /** What a leaf certificate needs from its issuer. `CertificateAuthority` is one. */
 export interface CertificateIssuer {
@@ -53,11 +53,7 @@ export class CertificateAuthority extends pulumi.ComponentResource implements Ce
 
         const validityDays = args.validityDays ?? DEFAULT_CA_VALIDITY_DAYS;
         const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_CA_EARLY_RENEWAL_DAYS;
-        throwIfProblems(`CertificateAuthority "${name}"`, [
-            ...validateKeyArgs(args),
-            ...validateCommonName(args.commonName),
-            ...validateLifetime(caLifetime(validityDays, earlyRenewalDays)),
-        ]);
+        throwIfProblems(`CertificateAuthority "${name}"`, validateCertificateAuthorityArgs(args));
         this.key = resolveKey(args);
 
         const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(this.key), { parent: this });

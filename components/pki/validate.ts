@@ -1,10 +1,14 @@
 import * as net from "node:net";
-import { Problem, show } from "../shared/problems";
+import { Problem, isKnown, show } from "../shared/problems";
+import type { CertificateArgs } from "./certificate";
+import type { CertificateAuthorityArgs } from "./certificateAuthority";
+import { validateKeyArgs } from "./keys";
 import {
     CERTIFICATE_PURPOSES,
     CertificatePurpose,
     DEFAULT_CA_EARLY_RENEWAL_DAYS,
     DEFAULT_CA_VALIDITY_DAYS,
+    DEFAULT_CERTIFICATE_PURPOSE,
     DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
     DEFAULT_LEAF_VALIDITY_DAYS,
     MAX_CA_VALIDITY_DAYS,
@@ -143,4 +147,31 @@ export function caLifetime(validityDays: number, earlyRenewalDays: number): Life
         defaultValidityDays: DEFAULT_CA_VALIDITY_DAYS,
         defaultEarlyRenewalDays: DEFAULT_CA_EARLY_RENEWAL_DAYS,
     };
+}
+
+/** Every problem with a `CertificateAuthority`'s arguments (pure). */
+export function validateCertificateAuthorityArgs(args: CertificateAuthorityArgs): Problem[] {
+    return [
+        ...validateKeyArgs(args),
+        ...validateCommonName(args.commonName),
+        ...validateLifetime(caLifetime(args.validityDays ?? DEFAULT_CA_VALIDITY_DAYS, args.earlyRenewalDays ?? DEFAULT_CA_EARLY_RENEWAL_DAYS)),
+    ];
+}
+
+/**
+ * Every problem with a `Certificate`'s arguments (pure). SANs that are not known yet (outputs of other
+ * resources) are left to `validateSans` once they are.
+ */
+export function validateCertificateArgs(args: Omit<CertificateArgs, "ca">): Problem[] {
+    const purpose = args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE;
+    const purposeProblems = validatePurpose(purpose);
+    const problems = [...validateKeyArgs(args), ...validateCommonName(args.commonName), ...purposeProblems];
+    if (purposeProblems.length > 0) {
+        return problems;
+    }
+    problems.push(...validateLifetime(leafLifetime(purpose, args.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS, args.earlyRenewalDays ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS)));
+    if (isKnown(args.dnsNames) && isKnown(args.ipAddresses)) {
+        problems.push(...validateSans(purpose, (args.dnsNames ?? []) as unknown[], (args.ipAddresses ?? []) as unknown[]));
+    }
+    return problems;
 }
