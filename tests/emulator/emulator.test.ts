@@ -164,11 +164,19 @@ describe("tls:index/certRequest + tls:index/locallySignedCert", () => {
 
 describe("renewal, as the provider plans it", () => {
     it("plans a replacement only once now is inside the early-renewal window", async () => {
-        const { state } = await caPair(); // 365 days, early renewal 30 days
+        const ca = await caPair(); // 365 days, early renewal 30 days
+        const previous = { inputs: { validityPeriodHours: 8760 }, state: ca.state };
         const day = 86_400_000;
-        expect(planCertificate(state, new Date(NOW.getTime() + 334 * day))).toEqual({ replace: false });
-        expect(planCertificate(state, new Date(NOW.getTime() + 335 * day)).replace).toBe(true);
-        expect(planCertificate(state, new Date(NOW.getTime() + 400 * day)).replace).toBe(true);
+        expect(planCertificate(previous, previous.inputs, new Date(NOW.getTime() + 334 * day))).toEqual({ replace: false, reasons: [] });
+        expect(planCertificate(previous, previous.inputs, new Date(NOW.getTime() + 335 * day)).reasons).toEqual([
+            "ready_for_renewal: 2026-12-02T00:00:00Z is within 720h of 2027-01-01T00:00:00Z",
+        ]);
+    });
+
+    it("plans a replacement for any changed argument, since the provider has no update", async () => {
+        const ca = await caPair();
+        const previous = { inputs: { caCertPem: "old", validityPeriodHours: 1 }, state: ca.state };
+        expect(planCertificate(previous, { caCertPem: "new", validityPeriodHours: 1 }, NOW).reasons).toEqual(["caCertPem changed"]);
     });
 });
 

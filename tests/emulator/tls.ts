@@ -183,16 +183,22 @@ export function readyForRenewal(validityEnd: Date, earlyRenewalHours: number, no
 }
 
 /**
- * What the provider's ModifyPlan decides for a certificate already in state at time `now`: replace it
- * (RequiresReplace on `ready_for_renewal`) when inside its renewal window. The bridge turns that into a
- * create-before-delete replacement in `pulumi up` (facts.md §5).
+ * What the tls provider plans for a certificate already in state when the program now asks for
+ * `inputs` at time `now`: the provider's resources have no update, so any changed argument replaces
+ * (a new CA's `caCertPem` re-issues every leaf under it), and ModifyPlan replaces a certificate once
+ * now ≥ validity end − early renewal hours (`ready_for_renewal`; terraform-provider-tls
+ * common_cert.go). The engine carries both out as create-before-delete replacements (facts.md §5).
  */
-export function planCertificate(state: State, now: Date): { replace: boolean; reason?: string } {
-    const end = new Date(String(state.validityEndTime));
-    if (readyForRenewal(end, Number(state.earlyRenewalHours ?? 0), now)) {
-        return { replace: true, reason: `ready_for_renewal: now ${rfc3339(now)} is within ${state.earlyRenewalHours ?? 0}h of ${rfc3339(end)}` };
+export function planCertificate(previous: { inputs: Inputs; state: State }, inputs: Inputs, now: Date): { replace: boolean; reasons: string[] } {
+    const reasons = Object.keys({ ...previous.inputs, ...inputs })
+        .filter((k) => JSON.stringify(previous.inputs[k]) !== JSON.stringify(inputs[k]))
+        .map((k) => `${k} changed`);
+    const end = new Date(String(previous.state.validityEndTime));
+    const early = Number(previous.state.earlyRenewalHours ?? 0);
+    if (readyForRenewal(end, early, now)) {
+        reasons.push(`ready_for_renewal: ${rfc3339(now)} is within ${early}h of ${rfc3339(end)}`);
     }
-    return { replace: false };
+    return { replace: reasons.length > 0, reasons };
 }
 
 export async function privateKey(name: string, inputs: Inputs): Promise<State> {
