@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Certificate, CertificateAuthority } from "./components";
+import { readSettings } from "./program/settings";
+
+// The root program: the only place that reads config. Everything it builds comes from components/.
+const stack = pulumi.getStack();
+const settings = readSettings(new pulumi.Config(), stack);
+
+const ca = new CertificateAuthority("platform-ca", settings.ca);
+
+/** The application's client certificate, for services that demand mutual TLS. */
+const appClient = new Certificate("app-client", {
+    ca,
+    purpose: "client",
+    commonName: settings.appName,
+    validityDays: settings.leafValidityDays,
+    earlyRenewalDays: settings.leafEarlyRenewalDays,
+    ...settings.key,
+});
+
+/** The trust bundle every client of this stack's services verifies against. */
+export const caCertPem = ca.certPem;
+export const caValidityEndTime = ca.validityEndTime;
+export const appClientCertPem = appClient.certPem;
+export const appClientPrivateKeyPem = appClient.privateKeyPem;
+export const appClientValidityEndTime = appClient.validityEndTime;
