@@ -1,0 +1,41 @@
+/**
+ * Defaults and fixed container paths of the nginx component. One place, named, so the renderer, the
+ * component and the tests agree.
+ */
+
+/** Where the server certificate (leaf first, then intermediates) is uploaded. */
+export const SERVER_CERT_PATH = "/etc/nginx/tls/server.crt";
+/** Where the server private key is uploaded (root-owned 0600: the master reads it as root, DNG has no USER). */
+export const SERVER_KEY_PATH = "/etc/nginx/tls/server.key";
+/** Where the CA that issues client certificates is uploaded when client verification is on. */
+export const CLIENT_CA_PATH = "/etc/nginx/tls/client-ca.crt";
+/** The rendered configuration replaces the image's main config file. */
+export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
+/** Directory whose `.well-known/acme-challenge/` files port 80 serves (certbot `--webroot-path`). */
+export const ACME_CHALLENGE_ROOT = "/var/www/acme";
+
+export const DEFAULT_HTTPS_PORT = 443;
+export const DEFAULT_HTTP_PORT = 80;
+export const DEFAULT_MIN_TLS_VERSION = "TLSv1.2";
+/** `server_name _`: answer for any Host. */
+export const DEFAULT_SERVER_NAMES: readonly string[] = ["_"];
+export const DEFAULT_UPSTREAM_PATH_PREFIX = "/";
+
+/** The official image's worker user (nginx/docker-nginx Dockerfile: `useradd --system --uid 101 nginx`). */
+export const WORKER_USER = "nginx";
+
+/** Mozilla "intermediate" TLS 1.2 cipher list, guidelines 6.0 (mozilla/ssl-config-generator). */
+export const MOZILLA_INTERMEDIATE_CIPHERS = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+
+/** Two years, as the Mozilla generator emits. */
+export const HSTS_MAX_AGE_SECONDS = 63072000;
+
+/** How long a proxied WebSocket may stay silent before nginx closes it (proxy_read_timeout default is 60 s). */
+export const WEBSOCKET_READ_TIMEOUT = "1h";
