@@ -1,0 +1,116 @@
+/**
+ * Stand-in for the Dragonfly image (docker.dragonflydb.io/dragonflydb/dragonfly:v1.40.1), which has no
+ * binary on this machine: the local redis-server 7.0 started with the SAME uploaded files (server
+ * certificate, key, client CA) at the same container paths, the same port and the same password, and
+ * the TLS behaviour Dragonfly has:
+ *  - TLS only: `port 0` (no plaintext listener), `tls-port` = Dragonfly's --port.
+ *  - `tls-protocols "TLSv1.2 TLSv1.3"`: Dragonfly's minimum is hard-coded to TLS 1.2 (facts.md §1).
+ *  - `tls-auth-clients yes` exactly when --tls_ca_cert_file is given: Dragonfly then demands a client
+ *    certificate, else it asks for none (tls_helpers.cc); redis's own default would demand one always.
+ *  - requirepass from DFLY_requirepass; start-up refused, as Dragonfly refuses it, when the args break
+ *    ValidateServerTlsFlags or use a flag outside the vendored flags list.
+ * Identity mapping: Dragonfly's uid/gid 999 (it drops to `dfly` via setpriv) is the local `redis` user;
+ * uploads owned "999" are chowned to it and the server runs as it. Not emulated: persistence (--dir,
+ * --dbfilename, --snapshot_cron: Dragonfly's snapshot format is its own; the stand-in saves nothing and
+ * works in the container's private /tmp) and --admin_port (refused with an error).
+ */
+import { execFileSync } from "node:child_process";
+import {
+    checkDragonflyFlags, checkDragonflyTlsAuth, parseDragonflyArgs,
+} from "../../../components/dragonfly/config";
+import { type Container, type FileSpec, startInNamespace } from "../namespace";
+
+const IMAGE_UID = "999";
+const CONFIG_PATH = "/etc/redis/dragonfly-standin.conf";
+
+/** What the component puts on a docker.Container. */
+export interface DragonflyContainerSpec {
+    /** Container `command` (Dragonfly flags; the image prepends `dragonfly --logtostderr`). */
+    readonly command: readonly string[];
+    /** Container `envs`, "K=V". */
+    readonly envs: readonly string[];
+    /** Container `uploads` with literal content. */
+    readonly uploads: readonly { file: string; content: string; permissions: string; owner: string; group: string }[];
+}
+
+export interface StandInOptions {
+    /** Shown in errors. @default - "dragonfly-standin" */
+    readonly name?: string;
+    /** redis.conf lines appended after the translated ones (later lines win), e.g. for a negative control. */
+    readonly extraConfig?: readonly string[];
+}
+
+export interface RunningStandIn {
+    readonly container: Container;
+    /** Host port on 127.0.0.1 forwarding to Dragonfly's --port. */
+    readonly hostPort: number;
+    /** The redis.conf the stand-in runs with (contains the password). */
+    readonly config: string;
+    stop(): Promise<void>;
+}
+
+function localIds(user: string): { uid: number; gid: number } {
+    const id = (flag: string) => Number(execFileSync("id", [flag, user], { encoding: "utf8" }).trim());
+    return { uid: id("-u"), gid: id("-g") };
+}
+
+/** redis.conf string argument: double quotes with backslash escapes (sdssplitargs). */
+function confString(value: string): string {
+    return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+/** The redis.conf equivalent of Dragonfly's args and env; throws where Dragonfly would refuse to start. */
+export function redisConfigFor(spec: DragonflyContainerSpec, knownFlags: ReadonlySet<string>, extra: readonly string[] = []): string {
+    const problems = [...checkDragonflyFlags(spec.command, knownFlags, spec.envs), ...checkDragonflyTlsAuth(spec.command, spec.envs)];
+    if (problems.length > 0) throw new Error(`Dragonfly would not start:\n  ${problems.join("\n  ")}`);
+    const flags = parseDragonflyArgs(spec.command);
+    const env = new Map(spec.envs.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+    const password = flags.get("requirepass") ?? env.get("DFLY_requirepass") ?? "";
+    const ignored = new Set(["tls", "dir", "dbfilename", "snapshot_cron", "requirepass"]);
+    const handled = new Set(["port", "tls_cert_file", "tls_key_file", "tls_ca_cert_file", "maxmemory"]);
+    const unsupported = [...flags.keys()].filter((f) => !ignored.has(f) && !handled.has(f));
+    if (unsupported.length > 0) throw new Error(`the redis stand-in does not emulate --${unsupported.join(", --")}`);
+    if (flags.get("tls") !== "true") throw new Error("the redis stand-in only emulates Dragonfly with --tls");
+    const ca = flags.get("tls_ca_cert_file");
+    return [
+        "port 0",
+        `tls-port ${flags.get("port") ?? "6379"}`,
+        "bind 0.0.0.0",
+        // Dragonfly has no protected mode; the namespace's loopback is the only way in anyway.
+        "protected-mode no",
+        `tls-cert-file ${confString(flags.get("tls_cert_file")!)}`,
+        `tls-key-file ${confString(flags.get("tls_key_file")!)}`,
+        ...(ca ? [`tls-ca-cert-file ${confString(ca)}`, "tls-auth-clients yes"] : ["tls-auth-clients no"]),
+        'tls-protocols "TLSv1.2 TLSv1.3"',
+        ...(password ? [`requirepass ${confString(password)}`] : []),
+        ...(flags.has("maxmemory") ? [`maxmemory ${flags.get("maxmemory")}`] : []),
+        "dir /tmp",
+        'save ""',
+        "appendonly no",
+        'logfile ""',
+        ...extra,
+        "",
+    ].join("\n");
+}
+
+export async function startRedisStandIn(spec: DragonflyContainerSpec, knownFlags: ReadonlySet<string>, o: StandInOptions = {}): Promise<RunningStandIn> {
+    const config = redisConfigFor(spec, knownFlags, o.extraConfig);
+    const redis = localIds("redis");
+    const files: FileSpec[] = spec.uploads.map((u) => {
+        if (u.owner !== IMAGE_UID || u.group !== IMAGE_UID) {
+            throw new Error(`upload ${u.file}: owner ${u.owner}:${u.group} has no local equivalent; only ${IMAGE_UID}:${IMAGE_UID} (redis) is mapped`);
+        }
+        return { path: u.file, content: u.content, mode: parseInt(u.permissions, 8), uid: redis.uid, gid: redis.gid };
+    });
+    files.push({ path: CONFIG_PATH, content: config, mode: 0o600, uid: redis.uid, gid: redis.gid });
+    const port = Number(parseDragonflyArgs(spec.command).get("port") ?? "6379");
+    const container = await startInNamespace({
+        name: o.name ?? "dragonfly-standin",
+        files,
+        argv: ["redis-server", CONFIG_PATH],
+        user: redis,
+        cwd: "/tmp",
+        publish: [port],
+    });
+    return { container, hostPort: container.ports[port]!, config, stop: () => container.stop() };
+}
