@@ -1,3 +1,5 @@
+import type { Problem } from "../shared/problems";
+import type { ContainerFile } from "../shared/container";
 // Pure renderers and checks for a TLS-only Dragonfly container
 // (image docker.dragonflydb.io/dragonflydb/dragonfly:v1.40.1). No Pulumi imports.
 // "facts §1" = /work/shared/reference/facts.md, Dragonfly section; DF = dragonflydb/dragonfly sources.
@@ -18,6 +20,8 @@ export const DRAGONFLY_TLS_DIR = "/etc/dragonfly/tls";
 export const DRAGONFLY_SERVER_CERT_PATH = `${DRAGONFLY_TLS_DIR}/server.crt`;
 export const DRAGONFLY_SERVER_KEY_PATH = `${DRAGONFLY_TLS_DIR}/server.key`;
 export const DRAGONFLY_CLIENT_CA_PATH = `${DRAGONFLY_TLS_DIR}/ca.crt`;
+/** The CA that issued the server certificate, for the healthcheck's verification. */
+export const DRAGONFLY_ISSUER_CA_PATH = `${DRAGONFLY_TLS_DIR}/issuer-ca.crt`;
 
 /** Resolved arguments (no pulumi.Input). */
 export interface DragonflyConfigInput {
@@ -34,20 +38,6 @@ export interface DragonflyConfigInput {
     readonly snapshotCron?: string;
     /** Admin port (TLS and password apply to it too, facts §1). @default - off */
     readonly adminPort?: number;
-}
-
-export interface ValidationProblem {
-    readonly path: string;
-    readonly message: string;
-}
-
-/** Same shape as a @pulumi/docker ContainerUpload with literal content. */
-export interface ContainerFile {
-    readonly file: string;
-    readonly content: string;
-    readonly permissions: string;
-    readonly owner: string;
-    readonly group: string;
 }
 
 const MEMORY_UNITS: Record<string, number> = {
@@ -78,8 +68,8 @@ export function parseMemoryLimit(value: string): number {
 const CRON_FIELD = /^[0-9*/,\-]+$/;
 
 /** Every problem with the arguments at once. */
-export function validateDragonflyInput(input: DragonflyConfigInput): ValidationProblem[] {
-    const problems: ValidationProblem[] = [];
+export function validateDragonflyInput(input: DragonflyConfigInput): Problem[] {
+    const problems: Problem[] = [];
     const portProblem = (path: string, port: number): void => {
         if (!Number.isInteger(port) || port < 1 || port > 65535) {
             problems.push({ path, message:
@@ -151,15 +141,33 @@ export function dragonflyEnvs(password: string | undefined): string[] {
     return password ? [`DFLY_requirepass=${password}`] : [];
 }
 
-/** Server key/cert and CA uploads, owned by the image's uid 999 (only /data is chowned, facts §1). */
-export function dragonflyUploads(input: DragonflyConfigInput, serverCertPem: string, serverKeyPem: string): ContainerFile[] {
+/**
+ * Server key/cert and CA uploads, owned by the image's uid 999 (only /data is chowned, facts §1).
+ * `issuerCaCertPem`, when given, is uploaded for the healthcheck to verify the server with.
+ */
+export function dragonflyUploads(input: DragonflyConfigInput, serverCertPem: string, serverKeyPem: string, issuerCaCertPem?: string): ContainerFile[] {
     const file = (path: string, content: string, permissions: string): ContainerFile =>
         ({ file: path, content, permissions, owner: DRAGONFLY_IMAGE_UID, group: DRAGONFLY_IMAGE_UID });
     return [
         file(DRAGONFLY_SERVER_CERT_PATH, serverCertPem, "0644"),
         file(DRAGONFLY_SERVER_KEY_PATH, serverKeyPem, "0600"),
         ...(input.clientCaCertPem ? [file(DRAGONFLY_CLIENT_CA_PATH, input.clientCaCertPem, "0644")] : []),
+        ...(issuerCaCertPem ? [file(DRAGONFLY_ISSUER_CA_PATH, issuerCaCertPem, "0644")] : []),
     ];
+}
+
+/**
+ * The container healthcheck: PING over TLS, verifying the server against its issuer and
+ * authenticating with the password from the container's own DFLY_requirepass (redis-cli reads
+ * REDISCLI_AUTH). Under mutual TLS it presents the server's certificate, issued for clientAuth too.
+ * redis-cli ships in the image (facts §1); the image's own HEALTHCHECK speaks plaintext.
+ */
+export function dragonflyHealthcheck(input: DragonflyConfigInput): string {
+    const clientCert = input.clientCaCertPem ? ` --cert ${DRAGONFLY_SERVER_CERT_PATH} --key ${DRAGONFLY_SERVER_KEY_PATH}` : "";
+    return (
+        `REDISCLI_AUTH="$DFLY_requirepass" redis-cli --tls --cacert ${DRAGONFLY_ISSUER_CA_PATH}${clientCert}` +
+        ` --sni localhost -h 127.0.0.1 -p ${input.port ?? DEFAULT_DRAGONFLY_PORT} PING | grep -qx PONG`
+    );
 }
 
 /** Flag names from a flags list file (one per line, `#` comments). */

@@ -21,12 +21,15 @@ import {
     DEFAULT_SERVER_NAMES,
     DEFAULT_UPSTREAM_PATH_PREFIX,
     HSTS_MAX_AGE_SECONDS,
+    ISSUER_CA_PATH,
+    NGINX_CONF_PATH,
     MOZILLA_INTERMEDIATE_CIPHERS,
     SERVER_CERT_PATH,
     SERVER_KEY_PATH,
     WEBSOCKET_READ_TIMEOUT,
     WORKER_USER,
 } from "./defaults";
+import type { ContainerFile } from "../shared/container";
 import { validateNginxInput } from "./validate";
 
 export { validateNginxInput, type NginxInputProblem } from "./validate";
@@ -178,4 +181,39 @@ export function renderNginxConf(input: NginxConfigInput): string {
         ...block("http", http),
         "",
     ].join("\n");
+}
+
+/** Certificate material the nginx container gets, as PEM. */
+export interface NginxMaterial {
+    /** Server certificate, leaf first (a full chain where there are intermediates). */
+    readonly serverCertPem: string;
+    readonly serverKeyPem: string;
+    /** The server certificate's CA, uploaded for the healthcheck. @default - not uploaded */
+    readonly issuerCaCertPem?: string;
+}
+
+/**
+ * Everything uploaded into the nginx container. The key is root-owned 0600: the master process runs as
+ * root and reads it at config load, workers (uid 101) never need it (facts §3).
+ */
+export function nginxUploads(input: NginxConfigInput, material: NginxMaterial): ContainerFile[] {
+    const file = (path: string, content: string, permissions: string): ContainerFile => ({ file: path, content, permissions, owner: "0", group: "0" });
+    return [
+        file(NGINX_CONF_PATH, renderNginxConf(input), "0644"),
+        file(SERVER_CERT_PATH, material.serverCertPem, "0644"),
+        file(SERVER_KEY_PATH, material.serverKeyPem, "0600"),
+        ...(input.verifyClient && input.clientCaCertPem ? [file(CLIENT_CA_PATH, input.clientCaCertPem, "0644")] : []),
+        ...(material.issuerCaCertPem ? [file(ISSUER_CA_PATH, material.issuerCaCertPem, "0644")] : []),
+    ];
+}
+
+/**
+ * The container healthcheck: an HTTPS request verified against the issuer as `localhost`. Any HTTP
+ * answer passes (an unclaimed path is a 404; with client verification on, a request without a
+ * certificate is a 400), a failed handshake or verification does not. curl ships in the official
+ * image (nginx/docker-nginx installs it).
+ */
+export function nginxHealthcheck(input: Pick<NginxConfigInput, "httpsPort">): string {
+    const port = input.httpsPort ?? DEFAULT_HTTPS_PORT;
+    return `curl -sS -o /dev/null --max-time 5 --cacert ${ISSUER_CA_PATH} --resolve localhost:${port}:127.0.0.1 https://localhost:${port}/`;
 }

@@ -9,6 +9,8 @@ export const SERVER_CERT_PATH = "/etc/nginx/tls/server.crt";
 export const SERVER_KEY_PATH = "/etc/nginx/tls/server.key";
 /** Where the CA that issues client certificates is uploaded when client verification is on. */
 export const CLIENT_CA_PATH = "/etc/nginx/tls/client-ca.crt";
+/** The CA that issued the server certificate, uploaded for the healthcheck's verification. */
+export const ISSUER_CA_PATH = "/etc/nginx/tls/issuer-ca.crt";
 /** The rendered configuration replaces the image's main config file. */
 export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
 /** Directory whose `.well-known/acme-challenge/` files port 80 serves (certbot `--webroot-path`). */

@@ -2,16 +2,12 @@
  * Checks nginx input before anything is rendered, collecting every problem so a user fixes all in one pass.
  * The checks also keep input from injecting nginx syntax (names and paths are restricted to safe characters).
  */
+import type { Problem } from "../shared/problems";
 import type { NginxConfigInput } from "./config";
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_UPSTREAM_PATH_PREFIX } from "./defaults";
 
 /** One problem with the input, for `pulumi.InputPropertiesError`-style reporting. */
-export interface NginxInputProblem {
-    /** Property path of the offending input, e.g. `upstreams[1].url`. */
-    readonly path: string;
-    /** Names the argument in backticks, the value received, what is allowed, and the fix. */
-    readonly message: string;
-}
+export type NginxInputProblem = Problem;
 
 const UPSTREAM_NAME = /^[A-Za-z0-9_-]+$/;
 const PATH_PREFIX = /^\/[A-Za-z0-9._~\/-]*$/;

@@ -1,3 +1,5 @@
+import type { Problem } from "../shared/problems";
+import type { ContainerFile } from "../shared/container";
 // Pure renderers for a TLS-only PostgreSQL container (image postgres:17.9-bookworm).
 // No Pulumi imports: the same functions feed the component and the tests that start a real server.
 // Facts cited as "facts §2" are in /work/shared/reference/facts.md (PostgreSQL section).
@@ -19,6 +21,8 @@ export const POSTGRES_TLS_DIR = "/etc/postgresql/tls";
 export const POSTGRES_SERVER_CERT_PATH = `${POSTGRES_TLS_DIR}/server.crt`;
 export const POSTGRES_SERVER_KEY_PATH = `${POSTGRES_TLS_DIR}/server.key`;
 export const POSTGRES_CLIENT_CA_PATH = `${POSTGRES_TLS_DIR}/ca.crt`;
+/** The CA that issued the server certificate, for the healthcheck's verify-full connection. */
+export const POSTGRES_ISSUER_CA_PATH = `${POSTGRES_TLS_DIR}/issuer-ca.crt`;
 export const POSTGRES_HBA_PATH = "/etc/postgresql/pg_hba.conf";
 export const POSTGRES_SECRETS_DIR = "/etc/postgresql/secrets";
 export const POSTGRES_SUPERUSER_PASSWORD_PATH = `${POSTGRES_SECRETS_DIR}/superuser-password`;
@@ -44,26 +48,11 @@ export interface PostgresConfigInput {
     readonly clientCaCertPem?: string;
 }
 
-/** One problem with the arguments: `path` is the argument name, `message` says what and how to fix. */
-export interface ValidationProblem {
-    readonly path: string;
-    readonly message: string;
-}
-
-/** Same shape as a @pulumi/docker ContainerUpload with literal content. */
-export interface ContainerFile {
-    readonly file: string;
-    readonly content: string;
-    readonly permissions: string;
-    readonly owner: string;
-    readonly group: string;
-}
-
 // Lower-case only: unquoted SQL folds to lower case, and the client-certificate CN must match the role
 // name byte for byte (clientcert=verify-full). 63 bytes = NAMEDATALEN - 1.
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function identifierProblems(path: string, value: string): ValidationProblem[] {
+function identifierProblems(path: string, value: string): Problem[] {
     if (!IDENTIFIER.test(value)) {
         return [{ path, message:
             `\`${path}\`: \`${value}\` is not allowed; use 1-63 characters from a-z, 0-9 and _, ` +
@@ -81,8 +70,8 @@ function identifierProblems(path: string, value: string): ValidationProblem[] {
 }
 
 /** Every problem with the arguments at once, so a user can fix them in one pass. */
-export function validatePostgresInput(input: PostgresConfigInput): ValidationProblem[] {
-    const problems: ValidationProblem[] = [];
+export function validatePostgresInput(input: PostgresConfigInput): Problem[] {
+    const problems: Problem[] = [];
     const port = input.port ?? DEFAULT_POSTGRES_PORT;
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
         problems.push({ path: "port", message:
@@ -208,6 +197,8 @@ export interface PostgresMaterial {
     readonly superuserPassword: string;
     /** Application role password, read by the init script. */
     readonly appPassword: string;
+    /** The server certificate's CA, uploaded for the healthcheck. @default - not uploaded */
+    readonly issuerCaCertPem?: string;
 }
 
 /**
@@ -226,5 +217,17 @@ export function postgresUploads(input: PostgresConfigInput, material: PostgresMa
         file(POSTGRES_SUPERUSER_PASSWORD_PATH, material.superuserPassword, "0600"),
         file(POSTGRES_APP_PASSWORD_PATH, material.appPassword, "0600"),
         file(POSTGRES_INIT_SCRIPT_PATH, renderInitScript(input), "0644"),
+        ...(material.issuerCaCertPem ? [file(POSTGRES_ISSUER_CA_PATH, material.issuerCaCertPem, "0644")] : []),
     ];
+}
+
+/**
+ * The container healthcheck: pg_isready through TLS with `sslmode=verify-full` against the issuer and
+ * the SAN `localhost`, so a broken certificate fails it. pg_isready reports a server that answers
+ * (even one refusing the login, as a mutual-TLS server does without a client certificate) as ready,
+ * and a failed TLS handshake or verification as no response.
+ */
+export function postgresHealthcheck(input: Pick<PostgresConfigInput, "port">): string {
+    const conninfo = `host=localhost port=${input.port ?? DEFAULT_POSTGRES_PORT} dbname=postgres user=${POSTGRES_SUPERUSER} sslmode=verify-full sslrootcert=${POSTGRES_ISSUER_CA_PATH}`;
+    return `pg_isready -q -t 5 -d '${conninfo}'`;
 }

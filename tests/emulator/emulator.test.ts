@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ProviderEmulator, ProviderError, planCertificate } from ".";
+import { container } from "./docker";
 import { DEFAULT_SPECIAL, LOWER, NUMERIC, UPPER, randomPassword } from "./random";
 import { certRequest, locallySignedCert, privateKey, selfSignedCert } from "./tls";
 
@@ -208,6 +209,19 @@ describe("random:index/randomPassword", () => {
     });
 });
 
+describe("docker resources", () => {
+    it("publishes a port without a host port on a free one, and never the same one twice", () => {
+        const ports = Array.from({ length: 50 }, (_, i) => (container(`c${i}`, { image: "x", ports: [{ internal: 443, ip: "127.0.0.1" }] }).ports as Array<{ external: number }>)[0]!.external);
+        expect(new Set(ports).size).toBe(50);
+        ports.forEach((p) => expect(p).toBeGreaterThanOrEqual(32768));
+    });
+
+    it("keeps a given host port, and refuses `wait` without a healthcheck", () => {
+        expect(container("c", { image: "x", ports: [{ internal: 443, external: 8443 }] }).ports).toEqual([{ ip: "0.0.0.0", protocol: "tcp", internal: 443, external: 8443 }]);
+        expect(() => container("c", { image: "x", wait: true })).toThrow("container has no healthcheck");
+    });
+});
+
 describe("the emulator as Pulumi mocks", () => {
     it("throws on a call it does not emulate", () => {
         expect(() => new ProviderEmulator().call({ token: "aws:index/getCallerIdentity:getCallerIdentity", inputs: {} })).toThrow(/no emulation for the call aws:index\/getCallerIdentity/);
@@ -216,10 +230,11 @@ describe("the emulator as Pulumi mocks", () => {
     it("unwraps secret inputs, records where they were, and gives other types a plausible id", async () => {
         const emulator = new ProviderEmulator({ now: () => NOW });
         const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" };
-        const result = await emulator.newResource({ type: "docker:index/network:Network", name: "net", inputs: { name: "net", labels: [{ label: "x", value: secret }] }, custom: true });
-        expect(result.id).toBe("net-0");
-        expect(emulator.get("docker:index/network:Network", "net").inputs.labels[0].value).toBe("hunter2");
-        expect(emulator.get("docker:index/network:Network", "net").secretInputs).toEqual(["labels[0].value"]);
+        const type = "aws:ec2/securityGroup:SecurityGroup";
+        const result = await emulator.newResource({ type, name: "sg", inputs: { name: "sg", tags: [{ key: "x", value: secret }] }, custom: true });
+        expect(result.id).toBe("sg-0");
+        expect(emulator.get(type, "sg").inputs.tags[0].value).toBe("hunter2");
+        expect(emulator.get(type, "sg").secretInputs).toEqual(["tags[0].value"]);
     });
 
     it("records provider failures so that a test can see a create the engine would fail", async () => {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { container, network, remoteImage, volume } from "./docker";
 import { randomPassword } from "./random";
 import { unwrapSecrets } from "./secrets";
 import { certRequest, locallySignedCert, privateKey, selfSignedCert } from "./tls";
@@ -24,6 +25,10 @@ const HANDLERS: Record<string, Handler> = {
     "tls:index/certRequest:CertRequest": (name, inputs) => certRequest(name, inputs),
     "tls:index/locallySignedCert:LocallySignedCert": locallySignedCert,
     "random:index/randomPassword:RandomPassword": (name, inputs) => randomPassword(name, inputs),
+    "docker:index/remoteImage:RemoteImage": (name, inputs) => remoteImage(name, inputs),
+    "docker:index/volume:Volume": (name, inputs) => volume(name, inputs),
+    "docker:index/network:Network": (name, inputs) => network(name, inputs),
+    "docker:index/container:Container": (name, inputs) => container(name, inputs),
 };
 
 export interface EmulatorOptions {
@@ -33,8 +38,9 @@ export interface EmulatorOptions {
 
 /**
  * Pulumi mocks that behave like the real providers for the resources this project builds on: real
- * keys, certificates and passwords, the providers' output names, and their input validation. Every
- * other custom resource gets a plausible id and its inputs as state; unknown calls throw.
+ * keys, certificates and passwords, the providers' output names, and their input validation; Docker
+ * images, volumes, networks and containers get ids, names and published ports as Docker would give.
+ * Every other custom resource gets a plausible id and its inputs as state; unknown calls throw.
  */
 export class ProviderEmulator implements pulumi.runtime.Mocks {
     readonly resources: RegisteredResource[] = [];

@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ConnectionDocument, redisConnection } from "../connection/document";
+import { throwIfProblems } from "../shared/problems";
+import { TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import {
+    DEFAULT_DRAGONFLY_PORT,
+    DRAGONFLY_DATA_DIR,
+    DRAGONFLY_IMAGE,
+    dragonflyArgs,
+    dragonflyEnvs,
+    dragonflyHealthcheck,
+    dragonflyUploads,
+    DragonflyConfigInput,
+    validateDragonflyInput,
+} from "./config";
+
+/** A placeholder PEM for validating a mutual-TLS input whose CA is not known yet. */
+const PEM_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
+export const DEFAULT_DRAGONFLY_MAX_MEMORY = "1gb";
+export const DRAGONFLY_PASSWORD_LENGTH = 32;
+
+export interface DragonflyCacheArgs extends TlsServiceArgs {
+    /**
+     * Dragonfly's memory limit (`--maxmemory`), 1024-based units: at least 256mb per CPU it gets.
+     * @default - `1gb`
+     */
+    readonly maxMemory?: string;
+    /**
+     * Snapshot schedule into the data volume, 5-field cron.
+     * @default - every 15 minutes
+     */
+    readonly snapshotCron?: string;
+    /**
+     * Admin port (also TLS and password protected).
+     * @default - off
+     */
+    readonly adminPort?: number;
+}
+
+/**
+ * A TLS-only Dragonfly (Redis-compatible) cache container: TLS 1.2+ (Dragonfly's fixed minimum), a
+ * generated password, client certificates demanded when `mutualTls` is on, data in a named volume
+ * that survives the container being replaced for a new certificate.
+ */
+export class DragonflyCache extends pulumi.ComponentResource {
+    /** How a client on this machine connects (published port on 127.0.0.1), as a secret document. */
+    public readonly connection: pulumi.Output<ConnectionDocument>;
+    /** How a container on the private network connects (alias and container port), as a secret document. */
+    public readonly internalConnection: pulumi.Output<ConnectionDocument>;
+    /** The generated password (secret). */
+    public readonly password: pulumi.Output<string>;
+    /** When the server certificate expires. */
+    public readonly certificateValidityEndTime: pulumi.Output<string>;
+    public readonly containerName: pulumi.Output<string>;
+
+    constructor(name: string, args: DragonflyCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tls-platform:dragonfly:Cache", name, {}, opts);
+
+        const input: DragonflyConfigInput = {
+            maxMemory: args.maxMemory ?? DEFAULT_DRAGONFLY_MAX_MEMORY,
+            snapshotCron: args.snapshotCron,
+            adminPort: args.adminPort,
+            ...(args.mutualTls ? { clientCaCertPem: PEM_PLACEHOLDER } : {}),
+        };
+        throwIfProblems(`DragonflyCache "${name}"`, [...validateServiceArgs(args, { hostPort: args.hostPort }), ...validateDragonflyInput(input)]);
+
+        const aliases = args.aliases ?? [name];
+        const port = DEFAULT_DRAGONFLY_PORT;
+        const cert = serviceCertificate(name, args, aliases, this, args.mutualTls === true);
+        const password = new random.RandomPassword(`${name}-password`, { length: DRAGONFLY_PASSWORD_LENGTH, special: false }, { parent: this });
+        const clientCa = args.mutualTls ? pulumi.output(args.clientCaCertPem!) : pulumi.output(undefined);
+        const rendered = pulumi.all([cert.certPem, cert.privateKeyPem, cert.caCertPem, clientCa]).apply(([certPem, keyPem, issuerPem, clientCaPem]) => {
+            const resolved: DragonflyConfigInput = { ...input, clientCaCertPem: clientCaPem };
+            return { command: dragonflyArgs(resolved), uploads: dragonflyUploads(resolved, certPem, keyPem, issuerPem) };
+        });
+        const { container } = serviceContainer(
+            name,
+            args,
+            aliases,
+            {
+                image: args.image ?? DRAGONFLY_IMAGE,
+                command: rendered.command,
+                envs: pulumi.secret(password.result.apply((p) => dragonflyEnvs(p))),
+                uploads: pulumi.secret(rendered.uploads),
+                dataPath: DRAGONFLY_DATA_DIR,
+                ports: [{ internal: port, external: args.hostPort }],
+                // Depends only on whether a client CA is set, which is known now.
+                healthcheck: dragonflyHealthcheck(input),
+            },
+            this,
+        );
+        const connections = serviceConnections(
+            args,
+            aliases,
+            { published: publishedPort(container, port), internal: port },
+            cert.caCertPem,
+            password.result.apply((p) => ({ password: p })),
+            redisConnection,
+        );
+        this.connection = connections.connection;
+        this.internalConnection = connections.internalConnection;
+        this.password = pulumi.secret(password.result);
+        this.certificateValidityEndTime = cert.validityEndTime;
+        this.containerName = container.name;
+        this.registerOutputs({ connection: this.connection, internalConnection: this.internalConnection, password: this.password, certificateValidityEndTime: this.certificateValidityEndTime });
+    }
+}

@@ -1,0 +1,114 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConnectionDocument, httpsConnection } from "../connection/document";
+import { throwIfProblems } from "../shared/problems";
+import { TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import { MinTlsVersion, NginxConfigInput, NginxUpstream, nginxHealthcheck, nginxUploads, validateNginxInput } from "./config";
+import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from "./defaults";
+
+/** The official image, stable line, pinned (nginx/docker-nginx). */
+export const NGINX_IMAGE = "nginx:1.30.0";
+const PEM_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
+/** Docker's name for the host as seen from a container; `host-gateway` maps it on Linux too. */
+export const HOST_GATEWAY_NAME = "host.docker.internal";
+
+export interface NginxProxyArgs extends TlsServiceArgs {
+    /**
+     * Host names the proxy serves; also DNS SANs of its certificate.
+     * @default - any host (`server_name _`), certificate for the aliases and `localhost`
+     */
+    readonly serverNames?: string[];
+    /**
+     * Backends by path prefix, e.g. `{ name: "app", url: "http://host.docker.internal:3000", websocket: true }`.
+     * @default - none (every path answers 404)
+     */
+    readonly upstreams?: NginxUpstream[];
+    /**
+     * The lowest TLS version accepted; `TLSv1.3` refuses TLS 1.2 clients.
+     * @default - `TLSv1.2`
+     */
+    readonly minTlsVersion?: MinTlsVersion;
+    /**
+     * Host port for plain HTTP, which only redirects to HTTPS (and serves ACME challenges).
+     * @default - a free port chosen by Docker
+     */
+    readonly httpHostPort?: number;
+}
+
+/**
+ * A TLS-terminating nginx container: HTTPS with TLS 1.2/1.3 only and the Mozilla intermediate
+ * profile, HSTS and security headers, HTTP redirected, upstreams with WebSocket support, and client
+ * certificates demanded when `mutualTls` is on. Stateless: no data volume.
+ */
+export class NginxProxy extends pulumi.ComponentResource {
+    /** How a client on this machine connects (published HTTPS port on 127.0.0.1), as a secret document. */
+    public readonly connection: pulumi.Output<ConnectionDocument>;
+    /** How a container on the private network connects, as a secret document. */
+    public readonly internalConnection: pulumi.Output<ConnectionDocument>;
+    /** The host port plain HTTP (redirects only) is published on. */
+    public readonly httpHostPort: pulumi.Output<number>;
+    /** When the server certificate expires. */
+    public readonly certificateValidityEndTime: pulumi.Output<string>;
+    public readonly containerName: pulumi.Output<string>;
+
+    constructor(name: string, args: NginxProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tls-platform:nginx:Proxy", name, {}, opts);
+
+        const input: NginxConfigInput = {
+            serverNames: args.serverNames,
+            upstreams: args.upstreams,
+            minTlsVersion: args.minTlsVersion,
+            verifyClient: args.mutualTls === true,
+            ...(args.mutualTls ? { clientCaCertPem: PEM_PLACEHOLDER } : {}),
+        };
+        throwIfProblems(`NginxProxy "${name}"`, [
+            ...validateServiceArgs(args, { hostPort: args.hostPort, httpHostPort: args.httpHostPort }),
+            ...validateNginxInput(input),
+        ]);
+
+        const aliases = args.aliases ?? [name];
+        const sanNames = [...new Set([...(args.serverNames ?? []).filter((n) => n !== "_"), ...aliases])];
+        const cert = serviceCertificate(name, args, sanNames, this);
+        const clientCa = args.mutualTls ? pulumi.output(args.clientCaCertPem!) : pulumi.output(undefined);
+        const uploads = pulumi
+            .all([cert.certPem, cert.privateKeyPem, cert.caCertPem, clientCa])
+            .apply(([serverCertPem, serverKeyPem, issuerCaCertPem, clientCaCertPem]) => nginxUploads({ ...input, clientCaCertPem }, { serverCertPem, serverKeyPem, issuerCaCertPem }));
+        const { container } = serviceContainer(
+            name,
+            args,
+            aliases,
+            {
+                image: args.image ?? NGINX_IMAGE,
+                command: ["nginx", "-g", "daemon off;"],
+                uploads: pulumi.secret(uploads),
+                ports: [
+                    { internal: DEFAULT_HTTPS_PORT, external: args.hostPort },
+                    { internal: DEFAULT_HTTP_PORT, external: args.httpHostPort },
+                ],
+                healthcheck: nginxHealthcheck(input),
+                // Upstreams on the developer's machine are reached as host.docker.internal.
+                hosts: [{ host: HOST_GATEWAY_NAME, ip: "host-gateway" }],
+            },
+            this,
+        );
+
+        const connections = serviceConnections(
+            args,
+            aliases,
+            { published: publishedPort(container, DEFAULT_HTTPS_PORT), internal: DEFAULT_HTTPS_PORT },
+            cert.caCertPem,
+            { minTlsVersion: args.minTlsVersion },
+            httpsConnection,
+        );
+        this.connection = connections.connection;
+        this.internalConnection = connections.internalConnection;
+        this.httpHostPort = publishedPort(container, DEFAULT_HTTP_PORT);
+        this.certificateValidityEndTime = cert.validityEndTime;
+        this.containerName = container.name;
+        this.registerOutputs({
+            connection: this.connection,
+            internalConnection: this.internalConnection,
+            httpHostPort: this.httpHostPort,
+            certificateValidityEndTime: this.certificateValidityEndTime,
+        });
+    }
+}

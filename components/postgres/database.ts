@@ -1,0 +1,120 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ConnectionDocument, postgresConnection } from "../connection/document";
+import { throwIfProblems } from "../shared/problems";
+import { TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import {
+    DEFAULT_POSTGRES_PORT,
+    POSTGRES_DATA_DIR,
+    PostgresConfigInput,
+    PostgresTlsVersion,
+    postgresCommand,
+    postgresEnvs,
+    postgresHealthcheck,
+    postgresUploads,
+    validatePostgresInput,
+} from "./config";
+
+/** The official image, pinned (docker-library/postgres versions.json). */
+export const POSTGRES_IMAGE = "postgres:17.9-bookworm";
+export const DEFAULT_POSTGRES_USER = "app";
+export const DEFAULT_POSTGRES_DATABASE = "app";
+export const POSTGRES_PASSWORD_LENGTH = 32;
+const PEM_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
+
+export interface PostgresDatabaseArgs extends TlsServiceArgs {
+    /**
+     * The application's role, created on first start. Under mutual TLS its client certificate's
+     * common name must equal it (`clientcert=verify-full`).
+     * @default - `app`
+     */
+    readonly user?: string;
+    /**
+     * The application's database, owned by `user`.
+     * @default - `app`
+     */
+    readonly database?: string;
+    /**
+     * The lowest TLS version accepted.
+     * @default - `TLSv1.2`
+     */
+    readonly minTlsVersion?: PostgresTlsVersion;
+}
+
+/**
+ * A TLS-only PostgreSQL container: every TCP connection must be TLS (`hostssl`, plaintext rejected),
+ * SCRAM passwords generated for the superuser and the application role, client certificates whose
+ * CN matches the user when `mutualTls` is on, data in a named volume that survives the container
+ * being replaced for a new certificate.
+ */
+export class PostgresDatabase extends pulumi.ComponentResource {
+    /** How a client on this machine connects, as a secret document (`postgres://…?sslmode=verify-full`). */
+    public readonly connection: pulumi.Output<ConnectionDocument>;
+    /** How a container on the private network connects, as a secret document. */
+    public readonly internalConnection: pulumi.Output<ConnectionDocument>;
+    /** The superuser's generated password (secret). */
+    public readonly superuserPassword: pulumi.Output<string>;
+    /** When the server certificate expires. */
+    public readonly certificateValidityEndTime: pulumi.Output<string>;
+    public readonly containerName: pulumi.Output<string>;
+
+    constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tls-platform:postgres:Database", name, {}, opts);
+
+        const input: PostgresConfigInput = {
+            user: args.user ?? DEFAULT_POSTGRES_USER,
+            database: args.database ?? DEFAULT_POSTGRES_DATABASE,
+            minTlsVersion: args.minTlsVersion,
+            mutualTls: args.mutualTls === true,
+            ...(args.mutualTls ? { clientCaCertPem: PEM_PLACEHOLDER } : {}),
+        };
+        throwIfProblems(`PostgresDatabase "${name}"`, [...validateServiceArgs(args, { hostPort: args.hostPort }), ...validatePostgresInput(input)]);
+
+        const aliases = args.aliases ?? [name];
+        const port = DEFAULT_POSTGRES_PORT;
+        const cert = serviceCertificate(name, args, aliases, this);
+        const superuser = new random.RandomPassword(`${name}-superuser-password`, { length: POSTGRES_PASSWORD_LENGTH, special: false }, { parent: this });
+        const app = new random.RandomPassword(`${name}-app-password`, { length: POSTGRES_PASSWORD_LENGTH, special: false }, { parent: this });
+        const clientCa = args.mutualTls ? pulumi.output(args.clientCaCertPem!) : pulumi.output(undefined);
+        const uploads = pulumi
+            .all([cert.certPem, cert.privateKeyPem, cert.caCertPem, clientCa, superuser.result, app.result])
+            .apply(([serverCertPem, serverKeyPem, issuerCaCertPem, clientCaCertPem, superuserPassword, appPassword]) =>
+                postgresUploads({ ...input, clientCaCertPem }, { serverCertPem, serverKeyPem, issuerCaCertPem, superuserPassword, appPassword }),
+            );
+        const { container } = serviceContainer(
+            name,
+            args,
+            aliases,
+            {
+                image: args.image ?? POSTGRES_IMAGE,
+                command: postgresCommand(input),
+                envs: postgresEnvs(),
+                uploads: pulumi.secret(uploads),
+                dataPath: POSTGRES_DATA_DIR,
+                ports: [{ internal: port, external: args.hostPort }],
+                healthcheck: postgresHealthcheck(input),
+            },
+            this,
+        );
+
+        const connections = serviceConnections(
+            args,
+            aliases,
+            { published: publishedPort(container, port), internal: port },
+            cert.caCertPem,
+            app.result.apply((password) => ({ username: input.user, password, database: input.database, minTlsVersion: args.minTlsVersion })),
+            (c) => postgresConnection({ ...c, database: input.database }),
+        );
+        this.connection = connections.connection;
+        this.internalConnection = connections.internalConnection;
+        this.superuserPassword = pulumi.secret(superuser.result);
+        this.certificateValidityEndTime = cert.validityEndTime;
+        this.containerName = container.name;
+        this.registerOutputs({
+            connection: this.connection,
+            internalConnection: this.internalConnection,
+            superuserPassword: this.superuserPassword,
+            certificateValidityEndTime: this.certificateValidityEndTime,
+        });
+    }
+}

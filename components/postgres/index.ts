@@ -1,0 +1,2 @@
+export * from "./database";
+export { POSTGRES_TLS_VERSIONS, PostgresTlsVersion } from "./config";

@@ -1,0 +1,235 @@
+import * as net from "node:net";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { Certificate, CertificateIssuer, KeyArgs } from "../pki";
+import { LOOPBACK_ADDRESS } from "./container";
+import { ConnectionDocument, ConnectionInput } from "../connection/document";
+import { Problem, show } from "./problems";
+
+/** What every TLS service container component takes: its CA, its network, how it is published. */
+export interface TlsServiceArgs {
+    /** The CA that issues the service's server certificate. */
+    readonly ca: CertificateIssuer;
+    /** Name of the private Docker network the service joins (create it with `internal: true`). */
+    readonly network: pulumi.Input<string>;
+    /**
+     * Names the service answers to on that network; each is also a DNS SAN of its certificate,
+     * beside `localhost` and `127.0.0.1`.
+     * @default - the component's name
+     */
+    readonly aliases?: string[];
+    /**
+     * Host port the service is published on. Docker cannot publish from an internal network, so a
+     * published service also joins a bridge network of its own, `<name>-publish`.
+     * @default - a free port chosen by Docker (read it from the component's connection output)
+     */
+    readonly hostPort?: number;
+    /**
+     * Host address the port binds to.
+     * @default - `127.0.0.1`
+     */
+    readonly publishAddress?: string;
+    /**
+     * Allow `publishAddress` to be something other than loopback, exposing the service to the network.
+     * @default - false
+     */
+    readonly allowNonLoopbackPublish?: boolean;
+    /**
+     * Demand client certificates issued by `clientCaCertPem` (mutual TLS).
+     * @default - false
+     */
+    readonly mutualTls?: boolean;
+    /**
+     * PEM of the CA whose client certificates are accepted; required when `mutualTls` is true.
+     * @default - none
+     */
+    readonly clientCaCertPem?: pulumi.Input<string>;
+    /**
+     * The client certificate an application presents under mutual TLS (e.g. a `Certificate` with
+     * purpose `client`), written into the connection documents; required when `mutualTls` is true.
+     * @default - none
+     */
+    readonly clientCertificate?: ClientCertificateInput;
+    /**
+     * The server certificate's key.
+     * @default - ECDSA P-256
+     */
+    readonly certificateKey?: KeyArgs;
+    /**
+     * Server certificate validity and early renewal, in days.
+     * @default - 90 and 30 days
+     */
+    readonly certificateValidityDays?: number;
+    readonly certificateEarlyRenewalDays?: number;
+    /**
+     * Image reference, pinned to an exact version.
+     * @default - the component's pinned image
+     */
+    readonly image?: string;
+}
+
+/** A client certificate and its key, e.g. a `Certificate`. */
+export interface ClientCertificateInput {
+    readonly certPem: pulumi.Input<string>;
+    readonly privateKeyPem: pulumi.Input<string>;
+}
+
+const isLoopback = (address: string) => address === "localhost" || address === "::1" || (net.isIPv4(address) && address.startsWith("127."));
+
+/** Problems with the publishing and mutual-TLS arguments shared by every service (pure). */
+export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">, hostPorts: Record<string, number | undefined>): Problem[] {
+    const problems: Problem[] = [];
+    const seen = new Map<number, string>();
+    for (const [name, port] of Object.entries(hostPorts)) {
+        if (port === undefined) {
+            continue;
+        }
+        if (!Number.isInteger(port) || port < 1 || port > 65535) {
+            problems.push({ path: name, message: `\`${name}\`: ${show(port)} is out of range; use a whole number from 1 to 65535, or leave it out to let Docker pick a free port.` });
+        } else if (seen.has(port)) {
+            problems.push({ path: name, message: `\`${name}\`: ${port} is already used by \`${seen.get(port)}\`; give each published port its own number.` });
+        } else {
+            seen.set(port, name);
+        }
+    }
+    const address = args.publishAddress ?? LOOPBACK_ADDRESS;
+    if (net.isIP(address) === 0 && address !== "localhost") {
+        problems.push({ path: "publishAddress", message: `\`publishAddress\`: ${show(address)} is not an IP address; use \`127.0.0.1\` (the default).` });
+    } else if (!isLoopback(address) && args.allowNonLoopbackPublish !== true) {
+        problems.push({
+            path: "publishAddress",
+            message: `\`publishAddress\`: ${show(address)} is not a loopback address and would expose the service beyond this machine; use \`127.0.0.1\`, or set \`allowNonLoopbackPublish: true\` if that is really meant.`,
+        });
+    }
+    if (args.mutualTls === true && args.clientCaCertPem === undefined) {
+        problems.push({
+            path: "clientCaCertPem",
+            message: "`clientCaCertPem`: `mutualTls` is true but no client CA is given, so no client could ever be accepted; pass the CA that issues your client certificates, e.g. `clientCaCertPem: ca.certPem`.",
+        });
+    }
+    if (args.mutualTls === true && args.clientCertificate === undefined) {
+        problems.push({
+            path: "clientCertificate",
+            message: "`clientCertificate`: `mutualTls` is true but no client certificate is given for the connection documents, so applications could not connect; pass one issued for the application, e.g. `clientCertificate: new Certificate(\"app\", { ca, commonName: \"app\", purpose: \"client\" })`.",
+        });
+    }
+    for (const alias of args.aliases ?? []) {
+        if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(alias)) {
+            problems.push({ path: "aliases", message: `\`aliases\`: ${show(alias)} is not a usable network alias; use lower-case letters, digits and inner hyphens, at most 63 characters.` });
+        }
+    }
+    return problems;
+}
+
+/**
+ * The service's server certificate: SANs for every name a client uses (its aliases, `localhost`,
+ * `127.0.0.1`). `alsoClient` makes it a client certificate too, for a server whose own healthcheck must
+ * present one (Dragonfly demands client certificates in the handshake once a CA is set).
+ */
+export function serviceCertificate(name: string, args: TlsServiceArgs, aliases: string[], parent: pulumi.Resource, alsoClient = false): Certificate {
+    return new Certificate(
+        `${name}-tls`,
+        {
+            ca: args.ca,
+            purpose: alsoClient ? "both" : "server",
+            commonName: aliases[0] ?? name,
+            dnsNames: [...aliases, "localhost"],
+            ipAddresses: [LOOPBACK_ADDRESS],
+            validityDays: args.certificateValidityDays,
+            earlyRenewalDays: args.certificateEarlyRenewalDays,
+            ...args.certificateKey,
+        },
+        { parent },
+    );
+}
+
+export interface ServiceContainerSpec {
+    readonly image: string;
+    readonly command: pulumi.Input<string[]>;
+    readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly uploads: pulumi.Input<docker.types.input.ContainerUpload[]>;
+    /** Where the named data volume is mounted; none for a stateless service. */
+    readonly dataPath?: string;
+    /** Container port → host port (undefined: Docker picks). */
+    readonly ports: ReadonlyArray<{ readonly internal: number; readonly external?: number }>;
+    /** A shell command that succeeds only when the service answers over verified TLS. */
+    readonly healthcheck: string;
+    readonly hosts?: docker.types.input.ContainerHost[];
+}
+
+/**
+ * The container of a TLS service, with its pinned image, data volume, networks and healthcheck. Every
+ * upload is ForceNew in the Docker provider, so a renewed certificate replaces the container; the
+ * data volume is a separate resource and survives. `deleteBeforeReplace` because two servers must
+ * never open one data directory, and the container name is fixed.
+ */
+export function serviceContainer(name: string, args: TlsServiceArgs, aliases: string[], spec: ServiceContainerSpec, parent: pulumi.Resource) {
+    const prefix = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
+    const image = new docker.RemoteImage(`${name}-image`, { name: spec.image, keepLocally: true }, { parent });
+    const volume = spec.dataPath ? new docker.Volume(`${name}-data`, { name: `${prefix}-data` }, { parent }) : undefined;
+    const publishNetwork = new docker.Network(`${name}-publish`, { name: `${prefix}-publish`, driver: "bridge", internal: false }, { parent });
+    const container = new docker.Container(
+        name,
+        {
+            name: prefix,
+            image: image.imageId,
+            command: spec.command,
+            envs: spec.envs,
+            uploads: spec.uploads,
+            volumes: volume ? [{ volumeName: volume.name, containerPath: spec.dataPath }] : [],
+            networksAdvanced: [{ name: args.network, aliases }, { name: publishNetwork.name }],
+            ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: args.publishAddress ?? LOOPBACK_ADDRESS, protocol: "tcp" })),
+            hosts: spec.hosts,
+            healthcheck: { tests: ["CMD-SHELL", spec.healthcheck], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
+            wait: true,
+            waitTimeout: 120,
+            restart: "unless-stopped",
+            mustRun: true,
+        },
+        { parent, deleteBeforeReplace: true },
+    );
+    return { image, volume, publishNetwork, container };
+}
+
+/** The host port Docker published `internal` on (chosen by Docker unless given). */
+export function publishedPort(container: docker.Container, internal: number): pulumi.Output<number> {
+    return container.ports.apply((ports) => {
+        const port = (ports ?? []).find((p) => p.internal === internal)?.external;
+        if (port === undefined) {
+            throw new Error(`container port ${internal} was not published`);
+        }
+        return port;
+    });
+}
+
+/**
+ * The two connection documents of a service, as secrets: from this machine (the published port on
+ * 127.0.0.1, verified as `localhost`) and from the private network (first alias, container port).
+ */
+export function serviceConnections(
+    args: TlsServiceArgs,
+    aliases: string[],
+    ports: { readonly published: pulumi.Input<number>; readonly internal: number },
+    caCertPem: pulumi.Input<string>,
+    credentials: pulumi.Input<Pick<ConnectionInput, "username" | "password" | "database" | "minTlsVersion">>,
+    build: (input: ConnectionInput) => ConnectionDocument,
+): { connection: pulumi.Output<ConnectionDocument>; internalConnection: pulumi.Output<ConnectionDocument> } {
+    const clientCertificate = args.mutualTls && args.clientCertificate ? pulumi.all([args.clientCertificate.certPem, args.clientCertificate.privateKeyPem]) : pulumi.output(undefined);
+    const document = (host: string, port: pulumi.Input<number>, serverName: string) =>
+        pulumi.secret(
+            pulumi.all([port, caCertPem, clientCertificate, credentials]).apply(([resolvedPort, pem, client, creds]) =>
+                build({
+                    ...creds,
+                    host,
+                    port: resolvedPort,
+                    serverName,
+                    ca: { type: "pem", pem },
+                    clientCertificate: client ? { certPem: client[0], privateKeyPem: client[1] } : null,
+                }),
+            ),
+        );
+    return {
+        connection: document(LOOPBACK_ADDRESS, ports.published, "localhost"),
+        internalConnection: document(aliases[0]!, ports.internal, aliases[0]!),
+    };
+}

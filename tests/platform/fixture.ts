@@ -1,0 +1,100 @@
+import type * as docker from "@pulumi/docker";
+import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
+import type { ConnectionDocument } from "../../components";
+
+/** A container as the Docker provider would be asked to create it: exactly the registered inputs. */
+export interface RegisteredContainer {
+    readonly name: string;
+    readonly image: string;
+    readonly command: string[];
+    readonly envs: string[];
+    readonly uploads: Array<Required<Pick<docker.types.input.ContainerUpload, "file" | "permissions" | "owner" | "group">> & { content: string }>;
+    readonly ports: Array<{ internal: number; external: number; ip: string }>;
+    /** The healthcheck's shell command (`CMD-SHELL`). */
+    readonly healthcheck: string;
+    readonly volumes: Array<{ volumeName: string; containerPath: string }>;
+    /** Input paths the engine received as secrets, e.g. `uploads`, `envs`. */
+    readonly secretInputs: readonly string[];
+    /** The component's connection document for a client on this machine. */
+    readonly connection: ConnectionDocument;
+}
+
+export interface Pems {
+    readonly certPem: string;
+    readonly privateKeyPem: string;
+}
+
+/** The variants a server test needs, each a component instance of its own. */
+export interface DeployedPlatform {
+    readonly emulator: ProviderEmulator;
+    /** The project's CA, which issued every server certificate and the application's client certificate. */
+    readonly caPem: string;
+    /** The application's client certificate (CN `app`), as the dev program issues it. */
+    readonly app: Pems;
+    /** A client certificate with CN `app` from another CA. */
+    readonly foreign: Pems & { readonly caPem: string };
+    readonly cache: RegisteredContainer;
+    readonly cacheMutualTls: RegisteredContainer;
+    readonly database: RegisteredContainer;
+    readonly databaseMutualTls: RegisteredContainer;
+    readonly databaseTls13: RegisteredContainer;
+    /** Same arguments as `database`, issued a new certificate: the container a renewal would create. */
+    readonly databaseRenewed: RegisteredContainer;
+    readonly proxy: RegisteredContainer;
+    readonly proxyMutualTls: RegisteredContainer;
+    readonly proxyTls13: RegisteredContainer;
+}
+
+/**
+ * Runs the dev components under the provider emulator, one instance per variant, and returns what
+ * each registered with the Docker provider. Server tests start real servers from exactly these.
+ */
+export async function deployPlatform(): Promise<DeployedPlatform> {
+    const emulator = await installEmulator({ stack: "dev" });
+    const c = await import("../../components");
+    const ca = new c.CertificateAuthority("ca", { commonName: "tls-platform test CA" });
+    const app = new c.Certificate("app", { ca, commonName: "app", purpose: "client" });
+    const foreignCa = new c.CertificateAuthority("foreign-ca", { commonName: "someone else's CA" });
+    const foreign = new c.Certificate("foreign-app", { ca: foreignCa, commonName: "app", purpose: "client" });
+    const network = "backend";
+    const mutual = { mutualTls: true, clientCaCertPem: ca.certPem, clientCertificate: app };
+    const upstreams = [{ name: "app", url: "http://upstream.internal:8080", websocket: true }];
+
+    const components = {
+        cache: new c.DragonflyCache("cache", { ca, network }),
+        cacheMutualTls: new c.DragonflyCache("cache-mtls", { ca, network, ...mutual }),
+        database: new c.PostgresDatabase("db", { ca, network }),
+        databaseMutualTls: new c.PostgresDatabase("db-mtls", { ca, network, ...mutual }),
+        databaseTls13: new c.PostgresDatabase("db-tls13", { ca, network, minTlsVersion: "TLSv1.3" }),
+        databaseRenewed: new c.PostgresDatabase("db-renewed", { ca, network, aliases: ["db"] }),
+        proxy: new c.NginxProxy("proxy", { ca, network, upstreams, serverNames: ["proxy.internal"] }),
+        proxyMutualTls: new c.NginxProxy("proxy-mtls", { ca, network, upstreams, ...mutual }),
+        proxyTls13: new c.NginxProxy("proxy-tls13", { ca, network, upstreams, minTlsVersion: "TLSv1.3" }),
+    };
+    const registered = async (component: { connection: import("@pulumi/pulumi").Output<ConnectionDocument>; containerName: import("@pulumi/pulumi").Output<string> }): Promise<RegisteredContainer> => {
+        const connection = await valueOf(component.connection);
+        const containerName = await valueOf(component.containerName);
+        const found = emulator.ofType("docker:index/container:Container").find((r) => r.state.name === containerName)!;
+        const { inputs, state } = found;
+        return {
+            name: containerName,
+            image: inputs.image,
+            command: inputs.command,
+            envs: inputs.envs ?? [],
+            uploads: inputs.uploads,
+            ports: state.ports,
+            healthcheck: inputs.healthcheck.tests[1],
+            volumes: inputs.volumes ?? [],
+            secretInputs: found.secretInputs,
+            connection,
+        };
+    };
+    const entries = await Promise.all(Object.entries(components).map(async ([k, v]) => [k, await registered(v)] as const));
+    return {
+        emulator,
+        caPem: await valueOf(ca.certPem),
+        app: { certPem: await valueOf(app.certPem), privateKeyPem: await valueOf(app.privateKeyPem) },
+        foreign: { certPem: await valueOf(foreign.certPem), privateKeyPem: await valueOf(foreign.privateKeyPem), caPem: await valueOf(foreignCa.certPem) },
+        ...(Object.fromEntries(entries) as Omit<DeployedPlatform, "emulator" | "caPem" | "app" | "foreign">),
+    };
+}
