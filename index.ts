@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Certificate, CertificateAuthority } from "./components";
+import { devPlatform } from "./program/dev";
 import { readSettings } from "./program/settings";
 
 // The root program: the only place that reads config. Everything it builds comes from components/.
@@ -24,3 +25,9 @@ export const caValidityEndTime = ca.validityEndTime;
 export const appClientCertPem = appClient.certPem;
 export const appClientPrivateKeyPem = appClient.privateKeyPem;
 export const appClientValidityEndTime = appClient.validityEndTime;
+
+/**
+ * Each service's connection document (secret): read them with
+ * `pulumi stack output connections --show-secrets --json`.
+ */
+export const connections = settings.platform === "docker" ? pulumi.secret(devPlatform(settings, ca, appClient)) : undefined;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import * as components from "../../components";
-import { DEFAULT_APP_NAME, DEFAULT_KEY_TYPE, KEY_TYPES, readSettings } from "../../program/settings";
+import { KEY_TYPES, PROGRAM_DEFAULTS, readSettings } from "../../program/settings";
 import { ROOT, readProject, stackConfig } from "./stack";
 
 const settingsFor = (overrides: Record<string, string>) => {
@@ -14,23 +14,27 @@ const settingsFor = (overrides: Record<string, string>) => {
 describe("Pulumi.yaml config schema", () => {
     it("declares exactly the keys the program reads", () => {
         const source = fs.readFileSync(path.join(ROOT, "program/settings.ts"), "utf8");
-        const read = new Set([...source.matchAll(/config\.get(?:Number|Boolean|Object|Secret)?\("(\w+)"\)/g)].map((m) => m[1]));
+        const read = new Set([...source.matchAll(/(?:config\.get(?:Number|Boolean|Object|Secret)?|oneOf|port)\("(\w+)"/g)].map((m) => m[1]));
         expect(new Set(Object.keys(readProject().config))).toEqual(read);
     });
 
     it("gives every key a type, a description and the default the program uses", () => {
+        const programDefaults: Record<string, unknown> = {
+            ...PROGRAM_DEFAULTS,
+            caCommonName: "",
+            caValidityDays: components.DEFAULT_CA_VALIDITY_DAYS,
+            caEarlyRenewalDays: components.DEFAULT_CA_EARLY_RENEWAL_DAYS,
+            leafValidityDays: components.DEFAULT_LEAF_VALIDITY_DAYS,
+            leafEarlyRenewalDays: components.DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
+        };
         const config = readProject().config;
         for (const [key, schema] of Object.entries(config)) {
             expect(schema.type, key).toMatch(/^(string|integer|boolean)$/);
             expect(schema.description.length, key).toBeGreaterThan(20);
+            expect(schema.default, key).toEqual(programDefaults[key]);
         }
-        expect(config.caValidityDays!.default).toBe(components.DEFAULT_CA_VALIDITY_DAYS);
-        expect(config.caEarlyRenewalDays!.default).toBe(components.DEFAULT_CA_EARLY_RENEWAL_DAYS);
-        expect(config.leafValidityDays!.default).toBe(components.DEFAULT_LEAF_VALIDITY_DAYS);
-        expect(config.leafEarlyRenewalDays!.default).toBe(components.DEFAULT_LEAF_EARLY_RENEWAL_DAYS);
-        expect(config.keyType!.default).toBe(DEFAULT_KEY_TYPE);
-        expect(KEY_TYPES[DEFAULT_KEY_TYPE]).toEqual({ keyAlgorithm: components.DEFAULT_KEY_ALGORITHM, ecdsaCurve: components.DEFAULT_ECDSA_CURVE });
-        expect(config.appName!.default).toBe(DEFAULT_APP_NAME);
+        expect(KEY_TYPES[PROGRAM_DEFAULTS.keyType]).toEqual({ keyAlgorithm: components.DEFAULT_KEY_ALGORITHM, ecdsaCurve: components.DEFAULT_ECDSA_CURVE });
+        expect(PROGRAM_DEFAULTS.cacheMaxMemory).toBe(components.DEFAULT_DRAGONFLY_MAX_MEMORY);
     });
 });
 
@@ -41,11 +45,18 @@ describe("readSettings", () => {
     });
 
     it("reports every bad key at once, naming the key, the value, what is allowed and the fix", () => {
-        expect(() => settingsFor({ keyType: "RSA-1024", appName: "App-1" })).toThrow(
+        expect(() =>
+            settingsFor({ keyType: "RSA-1024", appName: "App-1", cacheMaxMemory: "lots", proxyUpstreamUrl: "app:3000", databaseHostPort: "70000", proxyHttpHostPort: "6380", proxyMinTlsVersion: "TLSv1.1" }),
+        ).toThrow(
             [
-                'stack "dev" config: 2 problems:',
-                "  - `tls-platform:keyType`: `RSA-1024` is not a key type; use one of `ECDSA-P256`, `ECDSA-P384`, `RSA-2048`, `RSA-3072`, `RSA-4096`, e.g. `pulumi config set keyType ECDSA-P256`.",
+                'stack "dev" config: 7 problems:',
+                "  - `tls-platform:keyType`: `RSA-1024` is not allowed; use one of `ECDSA-P256`, `ECDSA-P384`, `RSA-2048`, `RSA-3072`, `RSA-4096`, e.g. `pulumi config set keyType ECDSA-P256`.",
                 "  - `tls-platform:appName`: `App-1` is not usable as a client certificate name and database user; use lower-case letters, digits and underscores, starting with a letter (e.g. `app`).",
+                "  - `tls-platform:cacheMaxMemory`: `lots` is not a memory size; use a number with one of the units b, kb, mb, gb, tb (1024-based; kib, mib, gib, tib also accepted), for example `512mb` or `2gb`",
+                "  - `tls-platform:proxyUpstreamUrl`: `app:3000` is not an http://host:port URL; use e.g. `http://host.docker.internal:3000`.",
+                "  - `tls-platform:databaseHostPort`: 70000 is out of range; use a port from 1 to 65535, e.g. `pulumi config set databaseHostPort 5433`.",
+                "  - `tls-platform:proxyHttpHostPort`: 6380 is also `tls-platform:cacheHostPort`; every service needs a host port of its own, e.g. `pulumi config set proxyHttpHostPort 6381`.",
+                "  - `tls-platform:proxyMinTlsVersion`: `TLSv1.1` is not allowed; use one of `TLSv1.2`, `TLSv1.3`, e.g. `pulumi config set proxyMinTlsVersion TLSv1.2`.",
             ].join("\n"),
         );
     });

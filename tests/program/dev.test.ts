@@ -33,6 +33,30 @@ describe("dev stack", () => {
         expect(Date.parse(await valueOf(program.appClientValidityEndTime))).toBe(Date.parse(cert.validTo));
     });
 
+    it("puts the three services on one internal network, published on 127.0.0.1 at the configured ports", async () => {
+        await valueOf(program.connections!);
+        const backend = emulator.get("docker:index/network:Network", "backend");
+        expect(backend.inputs).toEqual({ name: "tls-platform-dev-backend", internal: true, driver: "bridge" });
+        const containers = emulator.ofType("docker:index/container:Container");
+        expect(containers.map((c) => c.inputs.name).sort()).toEqual(["tls-platform-dev-cache", "tls-platform-dev-db", "tls-platform-dev-proxy"]);
+        for (const c of containers) {
+            expect(c.inputs.networksAdvanced[0].name).toBe("tls-platform-dev-backend");
+        }
+        const ports = containers.flatMap((c) => c.inputs.ports.map((p: { ip: string; external: number }) => `${p.ip}:${p.external}`)).sort();
+        expect(ports).toEqual(["127.0.0.1:5433", "127.0.0.1:6380", "127.0.0.1:8080", "127.0.0.1:8443"]);
+    });
+
+    it("demands the application's client certificate at the database by default, and hands it over in the document", async () => {
+        const connections = await valueOf(program.connections!);
+        expect(await pulumi.isSecret(program.connections!)).toBe(true);
+        expect(connections.database.tls.clientCertificate).toEqual({ certPem: await valueOf(program.appClientCertPem), privateKeyPem: await valueOf(program.appClientPrivateKeyPem) });
+        expect(connections.database.username).toBe("app");
+        expect(connections.cache.tls.clientCertificate).toBeNull();
+        expect(connections.proxy.url).toBe("https://127.0.0.1:8443/");
+        const db = emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === "tls-platform-dev-db")!;
+        expect(db.inputs.command).toContain("ssl_ca_file=/etc/postgresql/tls/ca.crt");
+    });
+
     it("creates nothing the provider would refuse", () => {
         expect(emulator.failures).toEqual([]);
     });
