@@ -5,7 +5,7 @@ import { readSettings } from "./program/settings";
 
 // The root program: the only place that reads config. Everything it builds comes from components/.
 const stack = pulumi.getStack();
-const settings = readSettings(new pulumi.Config(), stack);
+const settings = readSettings(new pulumi.Config(), stack, new pulumi.Config("aws").get("region"));
 
 const ca = new CertificateAuthority("platform-ca", settings.ca);
 

@@ -21,6 +21,9 @@ export const KEY_TYPES: Record<string, KeyArgs> = {
 export const PLATFORMS = ["docker", "aws"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 export const TLS_VERSIONS = ["TLSv1.2", "TLSv1.3"] as const;
+export const SECRETS_SINKS = ["stack-outputs", "aws-secrets-manager"] as const;
+export type SecretsSink = (typeof SECRETS_SINKS)[number];
+export const CACHE_ENGINES = ["valkey", "redis"] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
 /** Defaults of the keys whose defaults are the program's own (the rest are the components'). */
@@ -39,11 +42,35 @@ export const PROGRAM_DEFAULTS = {
     proxyUpstreamUrl: "http://host.docker.internal:3000",
     proxyHostPort: 8443,
     proxyHttpHostPort: 8080,
+    secretsSink: "stack-outputs" as SecretsSink,
+    secretsRecoveryWindowDays: 30,
+    secretsManagerEndpoint: "",
+    appRoleName: "",
+    vpcId: "",
+    subnetIds: [] as string[],
+    allowedSecurityGroupIds: [] as string[],
+    allowedCidrs: [] as string[],
+    cacheEngine: "valkey" as (typeof CACHE_ENGINES)[number],
+    cacheNodeType: "cache.t4g.small",
+    cacheNodes: 2,
+    rdsEnabled: false,
+    rdsInstanceClass: "db.t4g.small",
+    rdsCaBundleFile: "",
 };
 
 /** The stack's settings, read from its config (`Pulumi.<stack>.yaml`) with the defaults of Pulumi.yaml. */
 export interface Settings {
     readonly platform: Platform;
+    readonly secrets: { readonly sink: SecretsSink; readonly recoveryWindowDays: number; readonly endpoint?: string; readonly appRoleName?: string; readonly region?: string };
+    readonly aws: {
+        readonly region: string;
+        readonly vpcId: string;
+        readonly subnetIds: string[];
+        readonly allowedSecurityGroupIds: string[];
+        readonly allowedCidrs: string[];
+        readonly cache: { readonly engine: (typeof CACHE_ENGINES)[number]; readonly nodeType: string; readonly nodes: number };
+        readonly rds: { readonly enabled: boolean; readonly instanceClass: string; readonly caBundleFile: string };
+    };
     readonly ca: CertificateAuthorityArgs;
     readonly key: KeyArgs;
     readonly leafValidityDays: number;
@@ -57,13 +84,13 @@ export interface Settings {
 }
 
 /** What the program needs of `pulumi.Config`: the typed getters, which throw on a malformed value. */
-type ConfigReader = Pick<pulumi.Config, "get" | "getNumber" | "getBoolean" | "name">;
+type ConfigReader = Pick<pulumi.Config, "get" | "getNumber" | "getBoolean" | "getObject" | "name">;
 
 /**
  * Reads every config key once and reports every bad value in one error, naming each key, before
  * anything is created. Component arguments are checked again by the components themselves.
  */
-export function readSettings(config: ConfigReader, stack: string): Settings {
+export function readSettings(config: ConfigReader, stack: string, awsRegion?: string): Settings {
     const problems: Problem[] = [];
     const key = (name: string) => `${config.name}:${name}`;
     const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
@@ -122,6 +149,48 @@ export function readSettings(config: ConfigReader, stack: string): Settings {
     }
     const databaseMinTlsVersion = oneOf("databaseMinTlsVersion", TLS_VERSIONS, PROGRAM_DEFAULTS.databaseMinTlsVersion);
     const proxyMinTlsVersion = oneOf("proxyMinTlsVersion", TLS_VERSIONS, PROGRAM_DEFAULTS.proxyMinTlsVersion);
+    const secretsSink = oneOf("secretsSink", SECRETS_SINKS, PROGRAM_DEFAULTS.secretsSink);
+    const secretsManagerEndpoint = config.get("secretsManagerEndpoint") || undefined;
+    const cacheEngine = oneOf("cacheEngine", CACHE_ENGINES, PROGRAM_DEFAULTS.cacheEngine);
+    const list = (name: string) => config.getObject<string[]>(name) ?? [];
+    const aws = {
+        region: awsRegion ?? "",
+        vpcId: config.get("vpcId") ?? PROGRAM_DEFAULTS.vpcId,
+        subnetIds: list("subnetIds"),
+        allowedSecurityGroupIds: list("allowedSecurityGroupIds"),
+        allowedCidrs: list("allowedCidrs"),
+        cache: { engine: cacheEngine, nodeType: config.get("cacheNodeType") ?? PROGRAM_DEFAULTS.cacheNodeType, nodes: config.getNumber("cacheNodes") ?? PROGRAM_DEFAULTS.cacheNodes },
+        rds: {
+            enabled: config.getBoolean("rdsEnabled") ?? PROGRAM_DEFAULTS.rdsEnabled,
+            instanceClass: config.get("rdsInstanceClass") ?? PROGRAM_DEFAULTS.rdsInstanceClass,
+            caBundleFile: config.get("rdsCaBundleFile") ?? PROGRAM_DEFAULTS.rdsCaBundleFile,
+        },
+    };
+    // The keys a prod stack cannot guess: listed together, each with an example, while any is missing.
+    const required: Array<[string, boolean, string]> = [];
+    if (platform === "aws") {
+        required.push(
+            ["aws:region", aws.region === "", "pulumi config set aws:region eu-west-1"],
+            [key("vpcId"), aws.vpcId === "", "pulumi config set vpcId vpc-0123456789abcdef0"],
+            [key("subnetIds"), aws.subnetIds.length === 0, "pulumi config set --path 'subnetIds[0]' subnet-0123456789abcdef0 (one per availability zone)"],
+            [
+                key("allowedSecurityGroupIds"),
+                aws.allowedSecurityGroupIds.length === 0 && aws.allowedCidrs.length === 0,
+                "pulumi config set --path 'allowedSecurityGroupIds[0]' sg-0123456789abcdef0 (your application's security group; or allowedCidrs)",
+            ],
+        );
+        if (aws.rds.enabled) {
+            required.push([key("rdsCaBundleFile"), aws.rds.caBundleFile === "", "pulumi config set rdsCaBundleFile ./global-bundle.pem (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem)"]);
+        }
+    }
+    if (secretsSink === "aws-secrets-manager" && platform === "docker" && !secretsManagerEndpoint && aws.region === "") {
+        required.push(["aws:region", true, "pulumi config set aws:region eu-west-1 (or secretsManagerEndpoint for a local emulator)"]);
+    }
+    for (const [name, missing, example] of required) {
+        if (missing) {
+            problems.push({ path: name, message: `\`${name}\` is not set; set it with \`${example}\`.` });
+        }
+    }
     if (problems.length > 0) {
         throw new pulumi.RunError(formatProblems(`stack "${stack}" config`, problems));
     }
@@ -129,6 +198,14 @@ export function readSettings(config: ConfigReader, stack: string): Settings {
     const keyArgs = KEY_TYPES[keyType]!;
     return {
         platform,
+        secrets: {
+            sink: secretsSink,
+            recoveryWindowDays: config.getNumber("secretsRecoveryWindowDays") ?? PROGRAM_DEFAULTS.secretsRecoveryWindowDays,
+            endpoint: secretsManagerEndpoint,
+            appRoleName: config.get("appRoleName") || undefined,
+            region: aws.region || undefined,
+        },
+        aws,
         ca: {
             commonName: config.get("caCommonName") || `tls-platform ${stack} CA`,
             organization: "tls-platform",

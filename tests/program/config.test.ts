@@ -14,7 +14,7 @@ const settingsFor = (overrides: Record<string, string>) => {
 describe("Pulumi.yaml config schema", () => {
     it("declares exactly the keys the program reads", () => {
         const source = fs.readFileSync(path.join(ROOT, "program/settings.ts"), "utf8");
-        const read = new Set([...source.matchAll(/(?:config\.get(?:Number|Boolean|Object|Secret)?|oneOf|port)\("(\w+)"/g)].map((m) => m[1]));
+        const read = new Set([...source.matchAll(/(?:config\.get(?:Number|Boolean|Object|Secret)?|oneOf|port|list)(?:<[^>]*>)?\("(\w+)"/g)].map((m) => m[1]));
         expect(new Set(Object.keys(readProject().config))).toEqual(read);
     });
 
@@ -29,7 +29,7 @@ describe("Pulumi.yaml config schema", () => {
         };
         const config = readProject().config;
         for (const [key, schema] of Object.entries(config)) {
-            expect(schema.type, key).toMatch(/^(string|integer|boolean)$/);
+            expect(schema.type, key).toMatch(/^(string|integer|boolean|array)$/);
             expect(schema.description.length, key).toBeGreaterThan(20);
             expect(schema.default, key).toEqual(programDefaults[key]);
         }

@@ -21,11 +21,11 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
     const project = readProject();
     const config: Record<string, string> = {};
     for (const [key, schema] of Object.entries(project.config)) {
-        config[`${project.name}:${key}`] = String(schema.default);
+        config[`${project.name}:${key}`] = typeof schema.default === "object" ? JSON.stringify(schema.default) : String(schema.default);
     }
     const stackFile = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
     for (const [key, value] of Object.entries(stackFile.config ?? {})) {
-        config[key] = String(value);
+        config[key] = typeof value === "object" ? JSON.stringify(value) : String(value);
     }
     for (const [key, value] of Object.entries(overrides)) {
         config[`${project.name}:${key}`] = value;
