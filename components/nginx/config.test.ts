@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type NginxConfigInput, renderNginxConf, upstreamServerAddress, validateNginxInput } from "./config";
+import { type NginxConfigInput, nginxHealthcheck, renderNginxConf, upstreamServerAddress, validateNginxInput } from "./config";
 import { MOZILLA_INTERMEDIATE_CIPHERS } from "./defaults";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -156,8 +156,27 @@ describe("renderNginxConf", () => {
     });
 });
 
+describe("nginxHealthcheck", () => {
+    it("requests a path nginx answers itself, ahead of an upstream on `/`, verified against the uploaded issuer", () => {
+        const https = serverBlock(renderNginxConf({ upstreams: [{ name: "app", url: "http://app:8080" }] }), 443);
+        expect(https).toContain("location = /.tls-platform/health {\n            access_log off;\n            return 204;\n        }");
+        expect(nginxHealthcheck({})).toBe(
+            "curl -sS -o /dev/null --max-time 5 --cacert /etc/nginx/tls/issuer-ca.crt --resolve localhost:443:127.0.0.1 https://localhost:443/.tls-platform/health",
+        );
+        expect(nginxHealthcheck({ httpsPort: 8443 })).toContain("--resolve localhost:8443:127.0.0.1 https://localhost:8443/.tls-platform/health");
+    });
+});
+
 describe("upstreamServerAddress", () => {
     it.each([["http://app:8080", "app:8080"], ["http://app", "app:80"], ["http://10.0.0.5:81", "10.0.0.5:81"]])("%s → %s", (url, address) => {
         expect(upstreamServerAddress(url)).toBe(address);
+    });
+});
+
+describe("redirect to the published HTTPS port", () => {
+    it("names the public port when it differs from 443, so that a redirect lands where HTTPS is published", () => {
+        expect(renderNginxConf({ publicHttpsPort: 8443 })).toContain("return 301 https://$host:8443$request_uri;");
+        expect(renderNginxConf({})).toContain("return 301 https://$host$request_uri;");
+        expect(validateNginxInput({ publicHttpsPort: 0 }).map((p) => p.path)).toEqual(["publicHttpsPort"]);
     });
 });

@@ -20,6 +20,7 @@ import {
     DEFAULT_MIN_TLS_VERSION,
     DEFAULT_SERVER_NAMES,
     DEFAULT_UPSTREAM_PATH_PREFIX,
+    HEALTHCHECK_PATH,
     HSTS_MAX_AGE_SECONDS,
     ISSUER_CA_PATH,
     NGINX_CONF_PATH,
@@ -56,9 +57,14 @@ export interface NginxConfigInput {
     readonly httpsPort?: number;
     /** Container port for plain HTTP (redirects and ACME challenges only). @default - 80 */
     readonly httpPort?: number;
+    /**
+     * The HTTPS port clients reach from outside (the published host port), which the port-80 redirect
+     * points to: behind Docker's port publishing it differs from `httpsPort`. @default - `httpsPort`
+     */
+    readonly publicHttpsPort?: number;
     /** Lowest TLS version accepted; `TLSv1.3` refuses TLS 1.2 clients. @default - `TLSv1.2` */
     readonly minTlsVersion?: MinTlsVersion;
-    /** Backends, routed by path prefix. Paths no upstream claims answer 404. @default - none */
+    /** Backends, routed by path prefix. Paths no upstream claims answer 404; HEALTHCHECK_PATH is nginx's own. @default - none */
     readonly upstreams?: readonly NginxUpstream[];
     /** Demand a client certificate issued by `clientCaCertPem` on every HTTPS request. @default - false */
     readonly verifyClient?: boolean;
@@ -109,7 +115,7 @@ function securityHeaders(hsts: boolean): string[] {
 }
 
 function httpServer(input: NginxConfigInput, serverName: string): string[] {
-    const httpsPort = input.httpsPort ?? DEFAULT_HTTPS_PORT;
+    const httpsPort = input.publicHttpsPort ?? input.httpsPort ?? DEFAULT_HTTPS_PORT;
     const authority = httpsPort === DEFAULT_HTTPS_PORT ? "$host" : `$host:${httpsPort}`;
     return block("server", [
         `listen ${input.httpPort ?? DEFAULT_HTTP_PORT} default_server;`,
@@ -145,6 +151,9 @@ function httpsServer(input: NginxConfigInput, serverName: string): string[] {
         ...securityHeaders(true),
         ...upstreams.flatMap((u) => ["", ...proxyLocation(u)]),
         ...(rootClaimed ? [] : ["", ...block("location /", ["return 404;"])]),
+        "",
+        // An exact match wins over every prefix location, so no upstream ever sees the healthcheck.
+        ...block(`location = ${HEALTHCHECK_PATH}`, ["access_log off;", "return 204;"]),
     ]);
 }
 
@@ -208,12 +217,12 @@ export function nginxUploads(input: NginxConfigInput, material: NginxMaterial): 
 }
 
 /**
- * The container healthcheck: an HTTPS request verified against the issuer as `localhost`. Any HTTP
- * answer passes (an unclaimed path is a 404; with client verification on, a request without a
- * certificate is a 400), a failed handshake or verification does not. curl ships in the official
- * image (nginx/docker-nginx installs it).
+ * The container healthcheck: an HTTPS request for HEALTHCHECK_PATH, which nginx answers itself, verified
+ * against the issuer as `localhost`. Any HTTP answer passes (with client verification on, a request
+ * without a certificate is a 400), a failed handshake or verification does not. curl ships in the
+ * official image (nginx/docker-nginx installs it).
  */
 export function nginxHealthcheck(input: Pick<NginxConfigInput, "httpsPort">): string {
     const port = input.httpsPort ?? DEFAULT_HTTPS_PORT;
-    return `curl -sS -o /dev/null --max-time 5 --cacert ${ISSUER_CA_PATH} --resolve localhost:${port}:127.0.0.1 https://localhost:${port}/`;
+    return `curl -sS -o /dev/null --max-time 5 --cacert ${ISSUER_CA_PATH} --resolve localhost:${port}:127.0.0.1 https://localhost:${port}${HEALTHCHECK_PATH}`;
 }

@@ -16,6 +16,13 @@ export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
 /** Directory whose `.well-known/acme-challenge/` files port 80 serves (certbot `--webroot-path`). */
 export const ACME_CHALLENGE_ROOT = "/var/www/acme";
 
+/**
+ * The HTTPS path the container healthcheck requests, answered by nginx itself (204) so that the proxy's
+ * health never depends on an upstream: with an upstream on `/` (the default prefix) the probe would
+ * otherwise reach the application every 10 s, and a slow one would mark the proxy unhealthy.
+ */
+export const HEALTHCHECK_PATH = "/.tls-platform/health";
+
 export const DEFAULT_HTTPS_PORT = 443;
 export const DEFAULT_HTTP_PORT = 80;
 export const DEFAULT_MIN_TLS_VERSION = "TLSv1.2";

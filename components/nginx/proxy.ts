@@ -19,6 +19,7 @@ export interface NginxProxyArgs extends TlsServiceArgs {
     readonly serverNames?: string[];
     /**
      * Backends by path prefix, e.g. `{ name: "app", url: "http://host.docker.internal:3000", websocket: true }`.
+     * The healthcheck's path (`/.tls-platform/health`) is answered by nginx and never proxied.
      * @default - none (every path answers 404)
      */
     readonly upstreams?: NginxUpstream[];
@@ -28,7 +29,8 @@ export interface NginxProxyArgs extends TlsServiceArgs {
      */
     readonly minTlsVersion?: MinTlsVersion;
     /**
-     * Host port for plain HTTP, which only redirects to HTTPS (and serves ACME challenges).
+     * Host port for plain HTTP, which only redirects to HTTPS (and serves ACME challenges). The
+     * redirect names `hostPort`, so give `hostPort` too when HTTP is used from outside.
      * @default - a free port chosen by Docker
      */
     readonly httpHostPort?: number;
@@ -58,6 +60,8 @@ export class NginxProxy extends pulumi.ComponentResource {
             upstreams: args.upstreams,
             minTlsVersion: args.minTlsVersion,
             verifyClient: args.mutualTls === true,
+            // A redirect must name the port clients use; when Docker picks it, it is not known here.
+            publicHttpsPort: args.hostPort,
             ...(args.mutualTls ? { clientCaCertPem: PEM_PLACEHOLDER } : {}),
         };
         throwIfProblems(`NginxProxy "${name}"`, [

@@ -49,6 +49,7 @@ export function validateNginxInput(input: NginxConfigInput): NginxInputProblem[]
     const httpPort = input.httpPort ?? DEFAULT_HTTP_PORT;
     checkPort("httpsPort", httpsPort, problems);
     checkPort("httpPort", httpPort, problems);
+    if (input.publicHttpsPort !== undefined) checkPort("publicHttpsPort", input.publicHttpsPort, problems);
     if (httpPort === httpsPort) {
         problems.push({
             path: "httpPort",

@@ -1,8 +1,10 @@
 /**
- * Handshake cost of the server key type: the rendered nginx config on the real nginx, once with an ECDSA
- * P-256 certificate (the default profile) and once with RSA-4096, measured side by side with
- * `openssl s_time`. A measurement, not a test: it prints a table and asserts only that it measured what it
- * claims (the right key served, handshakes completed, sessions resumed where the row says so).
+ * Handshake cost of the server key type: two NginxProxy containers on the real nginx, started from the
+ * command and uploads each registered under the provider emulator (certificates issued by the PKI
+ * components), measured side by side with `openssl s_time`. One proxy has the default server key (ECDSA
+ * P-256), the other `certificateKey: { keyAlgorithm: "RSA", rsaBits: 4096 }`; otherwise they are equal.
+ * A measurement, not a test: it prints a table and asserts only that it measured what it claims (the
+ * right key served, handshakes completed, sessions resumed where the row says so).
  *
  * Run from the repository root (about 35 s; BENCH_SECONDS changes the 5 s per row):
  *   npx vitest run --config tests/bench/vitest.bench.config.mts
@@ -13,10 +15,11 @@
  */
 import * as os from "node:os";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { renderNginxConf } from "../../components/nginx/config";
-import { adaptConfForLocalNginx, startNginxContainer } from "../harness/images/nginx";
+import type { KeyArgs } from "../../components";
+import { installEmulator } from "../emulator";
+import { startNginxContainer } from "../harness/images/nginx";
 import type { Container } from "../harness/namespace";
-import { createCa, issueCert, type KeyType } from "../support/test-pki";
+import { registeredContainer } from "../platform/fixture";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
@@ -54,14 +57,22 @@ async function measure(c: Container, row: Row): Promise<Measurement> {
     return { handshakesPerSecond: connections / seconds, full: progress.length - resumed, resumed };
 }
 
-const servers: Partial<Record<KeyType, Container>> = {};
+type Profile = "P-256" | "RSA-4096";
+/** One NginxProxy per profile: the default server key (P-256, asserted below), and RSA-4096. */
+const PROFILES: Record<Profile, { readonly name: string; readonly certificateKey?: KeyArgs }> = {
+    "P-256": { name: "proxy-default" },
+    "RSA-4096": { name: "proxy-rsa4096", certificateKey: { keyAlgorithm: "RSA", rsaBits: 4096 } },
+};
+const servers: Partial<Record<Profile, Container>> = {};
 
 beforeAll(async () => {
-    const ca = createCa("Bench CA");
-    const conf = adaptConfForLocalNginx(renderNginxConf({}));
-    for (const keyType of ["P-256", "RSA-4096"] as const) {
-        const server = issueCert(ca, { commonName: "localhost", usage: "server", altNames: ["localhost", "127.0.0.1"], keyType });
-        servers[keyType] = await startNginxContainer({ conf, serverCertPem: server.certPem, serverKeyPem: server.keyPem, publish: [443] });
+    const emulator = await installEmulator({ stack: "bench" });
+    const c = await import("../../components");
+    const ca = new c.CertificateAuthority("ca", { commonName: "bench CA" });
+    for (const [profile, { name, certificateKey }] of Object.entries(PROFILES) as Array<[Profile, (typeof PROFILES)[Profile]]>) {
+        const proxy = new c.NginxProxy(name, { ca, network: "bench", certificateKey });
+        const { command, uploads } = await registeredContainer(emulator, proxy);
+        servers[profile] = await startNginxContainer({ command, uploads, publish: [443] });
     }
 });
 afterAll(() => Promise.all(Object.values(servers).map((c) => c?.stop())));

@@ -1,6 +1,7 @@
-import type * as docker from "@pulumi/docker";
+import type * as pulumi from "@pulumi/pulumi";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
 import type { ConnectionDocument } from "../../components";
+import type { ContainerFile } from "../../components/shared/container";
 
 /** A container as the Docker provider would be asked to create it: exactly the registered inputs. */
 export interface RegisteredContainer {
@@ -8,7 +9,8 @@ export interface RegisteredContainer {
     readonly image: string;
     readonly command: string[];
     readonly envs: string[];
-    readonly uploads: Array<Required<Pick<docker.types.input.ContainerUpload, "file" | "permissions" | "owner" | "group">> & { content: string }>;
+    /** Literal uploads as the components build them, the secret wrapper removed by the emulator. */
+    readonly uploads: ContainerFile[];
     readonly ports: Array<{ internal: number; external: number; ip: string }>;
     /** The healthcheck's shell command (`CMD-SHELL`). */
     readonly healthcheck: string;
@@ -71,30 +73,38 @@ export async function deployPlatform(): Promise<DeployedPlatform> {
         proxyMutualTls: new c.NginxProxy("proxy-mtls", { ca, network, upstreams, ...mutual }),
         proxyTls13: new c.NginxProxy("proxy-tls13", { ca, network, upstreams, minTlsVersion: "TLSv1.3" }),
     };
-    const registered = async (component: { connection: import("@pulumi/pulumi").Output<ConnectionDocument>; containerName: import("@pulumi/pulumi").Output<string> }): Promise<RegisteredContainer> => {
-        const connection = await valueOf(component.connection);
-        const containerName = await valueOf(component.containerName);
-        const found = emulator.ofType("docker:index/container:Container").find((r) => r.state.name === containerName)!;
-        const { inputs, state } = found;
-        return {
-            name: containerName,
-            image: inputs.image,
-            command: inputs.command,
-            envs: inputs.envs ?? [],
-            uploads: inputs.uploads,
-            ports: state.ports,
-            healthcheck: inputs.healthcheck.tests[1],
-            volumes: inputs.volumes ?? [],
-            secretInputs: found.secretInputs,
-            connection,
-        };
-    };
-    const entries = await Promise.all(Object.entries(components).map(async ([k, v]) => [k, await registered(v)] as const));
+    const entries = await Promise.all(Object.entries(components).map(async ([k, v]) => [k, await registeredContainer(emulator, v)] as const));
     return {
         emulator,
         caPem: await valueOf(ca.certPem),
         app: { certPem: await valueOf(app.certPem), privateKeyPem: await valueOf(app.privateKeyPem) },
         foreign: { certPem: await valueOf(foreign.certPem), privateKeyPem: await valueOf(foreign.privateKeyPem), caPem: await valueOf(foreignCa.certPem) },
         ...(Object.fromEntries(entries) as Omit<DeployedPlatform, "emulator" | "caPem" | "app" | "foreign">),
+    };
+}
+
+/** A component that runs one container: what the dev service components all expose. */
+export interface ContainerComponent {
+    readonly connection: pulumi.Output<ConnectionDocument>;
+    readonly containerName: pulumi.Output<string>;
+}
+
+/** What `component` registered with the Docker provider under `emulator`, once its outputs resolved. */
+export async function registeredContainer(emulator: ProviderEmulator, component: ContainerComponent): Promise<RegisteredContainer> {
+    const connection = await valueOf(component.connection);
+    const containerName = await valueOf(component.containerName);
+    const found = emulator.ofType("docker:index/container:Container").find((r) => r.state.name === containerName)!;
+    const { inputs, state } = found;
+    return {
+        name: containerName,
+        image: inputs.image,
+        command: inputs.command,
+        envs: inputs.envs ?? [],
+        uploads: inputs.uploads,
+        ports: state.ports,
+        healthcheck: inputs.healthcheck.tests[1],
+        volumes: inputs.volumes ?? [],
+        secretInputs: found.secretInputs,
+        connection,
     };
 }

@@ -78,6 +78,11 @@ export function httpsGet(port: number, path: string, tlsOptions: TlsClientOption
     }));
 }
 
+/** GET `url` with exactly the given TLS options (no defaults added here). */
+export function httpsGetUrl(url: string | URL, options: https.RequestOptions): Promise<Response> {
+    return collect(https.request(url, { ...options, agent: false }));
+}
+
 export interface WebSocketResult {
     readonly status: number;
     readonly headers: http.IncomingHttpHeaders;

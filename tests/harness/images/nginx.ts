@@ -1,19 +1,26 @@
 /**
- * The official nginx image (nginx/docker-nginx stable/debian) emulated on Debian's nginx: same config path,
- * same command (`nginx -g 'daemon off;'` as root), same worker user `nginx` with uid/gid 101.
+ * The official nginx image (nginx/docker-nginx stable/debian) emulated on Debian's nginx: a container is
+ * started with the command and uploads its component registered with the Docker provider, as root, with
+ * the image's worker user `nginx` (uid/gid 101). The uploads are the component's own list
+ * (components/nginx/config.ts `nginxUploads`); nothing here adds or renames a file of the component's.
  *
- * Two gaps to the pinned 1.30 image, each handled here and nowhere else:
+ * Gaps to the pinned 1.30 image, each handled here and nowhere else:
  * - Debian has no `nginx` user, so the container gets an /etc/passwd and /etc/group with the image's
  *   `nginx:x:101:101` (host entries using id 101 are dropped, the image has none). The rendered config
  *   keeps `user nginx;` as the image's own nginx.conf does.
  * - Debian's nginx is 1.22.1, which does not know `http2 on;` (added in 1.25.1). `adaptConfForLocalNginx`
- *   removes exactly that one line and nothing else; `nginx.test.ts` asserts it is the only difference.
+ *   removes exactly that one line of the uploaded nginx.conf and nothing else; `nginx.test.ts` asserts it
+ *   is the only difference between what was registered and what runs.
+ * - The image's ENTRYPOINT (docker-entrypoint.sh) is not run: for a command starting with `nginx` it runs
+ *   the /docker-entrypoint.d scripts, which only touch conf.d/default.conf and templates (neither is
+ *   included by the rendered config) or act on NGINX_ENTRYPOINT_* variables the component does not set,
+ *   and then `exec`s the command.
  */
 import * as fs from "node:fs";
-import { CLIENT_CA_PATH, NGINX_CONF_PATH, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../../../components/nginx/defaults";
+import { NGINX_CONF_PATH } from "../../../components/nginx/defaults";
 import { type Container, type FileSpec, startInNamespace } from "../namespace";
+import { fileSpecsFromUploads, type RegisteredUpload } from "../uploads";
 
-export const NGINX_IMAGE_COMMAND = ["nginx", "-g", "daemon off;"];
 export const NGINX_UID = 101;
 export const NGINX_GID = 101;
 /** The one line that nginx < 1.25.1 rejects (`unknown directive "http2"`). */
@@ -36,39 +43,33 @@ function withImageAccount(file: "/etc/passwd" | "/etc/group", entry: string): Fi
 }
 
 export interface NginxContainerInput {
-    /** nginx.conf exactly as deployed (already adapted for the local nginx). */
-    readonly conf: string;
-    readonly serverCertPem: string;
-    readonly serverKeyPem: string;
-    /** Uploaded to CLIENT_CA_PATH when given. */
-    readonly clientCaCertPem?: string;
-    /** More uploads, e.g. ACME challenge files. */
+    /** The container's command, as registered. */
+    readonly command: readonly string[];
+    /** The container's uploads, as registered; nginx.conf is adapted for nginx 1.22 here. */
+    readonly uploads: readonly RegisteredUpload[];
+    /** Files that are not uploads: what Docker itself writes (/etc/hosts) or a test puts in place (ACME challenges). */
     readonly files?: readonly FileSpec[];
     /** @default - [443, 80] */
     readonly publish?: readonly number[];
 }
 
-/** The uploads a `docker.Container` running the nginx component gets. */
-export function nginxUploads(input: NginxContainerInput): FileSpec[] {
+/** The files the emulated container sees at its paths: the uploads (nginx.conf adapted) and the image's account. */
+function containerFiles(input: Pick<NginxContainerInput, "uploads" | "files">): FileSpec[] {
+    const uploads = fileSpecsFromUploads(input.uploads);
+    if (!uploads.some((f) => f.path === NGINX_CONF_PATH)) throw new Error(`no upload at ${NGINX_CONF_PATH}; the image's own config is not emulated`);
     return [
-        { path: NGINX_CONF_PATH, content: input.conf, mode: 0o644 },
-        { path: SERVER_CERT_PATH, content: input.serverCertPem, mode: 0o644 },
-        // Root-owned 0600: only the root master reads it, at config load (facts §3).
-        { path: SERVER_KEY_PATH, content: input.serverKeyPem, mode: 0o600, uid: 0, gid: 0 },
-        ...(input.clientCaCertPem ? [{ path: CLIENT_CA_PATH, content: input.clientCaCertPem, mode: 0o644 }] : []),
+        ...uploads.map((f) => (f.path === NGINX_CONF_PATH ? { ...f, content: adaptConfForLocalNginx(String(f.content)) } : f)),
+        withImageAccount("/etc/passwd", `nginx:x:${NGINX_UID}:${NGINX_GID}:nginx user:/nonexistent:/bin/false`),
+        withImageAccount("/etc/group", `nginx:x:${NGINX_GID}:`),
+        ...(input.files ?? []),
     ];
 }
 
 export function startNginxContainer(input: NginxContainerInput): Promise<Container> {
     return startInNamespace({
         name: "nginx",
-        files: [
-            ...nginxUploads(input),
-            withImageAccount("/etc/passwd", `nginx:x:${NGINX_UID}:${NGINX_GID}:nginx user:/nonexistent:/usr/sbin/nologin`),
-            withImageAccount("/etc/group", `nginx:x:${NGINX_GID}:`),
-            ...(input.files ?? []),
-        ],
-        argv: NGINX_IMAGE_COMMAND,
+        files: containerFiles(input),
+        argv: input.command,
         publish: input.publish ?? [443, 80],
     });
 }
