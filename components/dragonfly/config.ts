@@ -161,6 +161,8 @@ export function dragonflyUploads(input: DragonflyConfigInput, serverCertPem: str
  * authenticating with the password from the container's own DFLY_requirepass (redis-cli reads
  * REDISCLI_AUTH). Under mutual TLS it presents the server's certificate, issued for clientAuth too.
  * redis-cli ships in the image (facts §1); the image's own HEALTHCHECK speaks plaintext.
+ * The verification is of the chain only: redis-cli (7.0.15, hiredis) checks no host name, and `--sni`
+ * only sends one (tried against a certificate for another name; it still answered PONG).
  */
 export function dragonflyHealthcheck(input: DragonflyConfigInput): string {
     const clientCert = input.clientCaCertPem ? ` --cert ${DRAGONFLY_SERVER_CERT_PATH} --key ${DRAGONFLY_SERVER_KEY_PATH}` : "";

@@ -225,7 +225,8 @@ export function postgresUploads(input: PostgresConfigInput, material: PostgresMa
  * The container healthcheck: pg_isready through TLS with `sslmode=verify-full` against the issuer and
  * the SAN `localhost`, so a broken certificate fails it. pg_isready reports a server that answers
  * (even one refusing the login, as a mutual-TLS server does without a client certificate) as ready,
- * and a failed TLS handshake or verification as no response.
+ * and a failed TLS handshake or verification as no response. Under mutual TLS each probe therefore
+ * leaves one `FATAL: connection requires a valid client certificate` in the server log.
  */
 export function postgresHealthcheck(input: Pick<PostgresConfigInput, "port">): string {
     const conninfo = `host=localhost port=${input.port ?? DEFAULT_POSTGRES_PORT} dbname=postgres user=${POSTGRES_SUPERUSER} sslmode=verify-full sslrootcert=${POSTGRES_ISSUER_CA_PATH}`;

@@ -9,6 +9,7 @@
  *    certificate, else it asks for none (tls_helpers.cc); redis's own default would demand one always.
  *  - requirepass from DFLY_requirepass; start-up refused, as Dragonfly refuses it, when the args break
  *    ValidateServerTlsFlags or use a flag outside the vendored flags list.
+ * The container's envs are its environment, as in Docker, so `exec` and the healthcheck see DFLY_requirepass.
  * Identity mapping: Dragonfly's uid/gid 999 (it drops to `dfly` via setpriv) is the local `redis` user;
  * uploads owned "999" are chowned to it and the server runs as it. Not emulated: persistence (--dir,
  * --dbfilename, --snapshot_cron: Dragonfly's snapshot format is its own; the stand-in saves nothing and
@@ -52,6 +53,14 @@ export interface RunningStandIn {
 function localIds(user: string): { uid: number; gid: number } {
     const id = (flag: string) => Number(execFileSync("id", [flag, user], { encoding: "utf8" }).trim());
     return { uid: id("-u"), gid: id("-g") };
+}
+
+function envRecord(envs: readonly string[]): Record<string, string> {
+    return Object.fromEntries(envs.map((kv) => {
+        const eq = kv.indexOf("=");
+        if (eq <= 0) throw new Error(`env entry \`${kv.split("=", 1)[0]}\` is not K=V`);
+        return [kv.slice(0, eq), kv.slice(eq + 1)];
+    }));
 }
 
 /** redis.conf string argument: double quotes with backslash escapes (sdssplitargs). */
@@ -109,6 +118,7 @@ export async function startRedisStandIn(spec: DragonflyContainerSpec, knownFlags
         files,
         argv: ["redis-server", CONFIG_PATH],
         user: redis,
+        env: envRecord(spec.envs),
         cwd: "/tmp",
         publish: [port],
     });
