@@ -230,11 +230,11 @@ describe("the emulator as Pulumi mocks", () => {
     it("unwraps secret inputs, records where they were, and gives other types a plausible id", async () => {
         const emulator = new ProviderEmulator({ now: () => NOW });
         const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" };
-        const type = "aws:ec2/securityGroup:SecurityGroup";
-        const result = await emulator.newResource({ type, name: "sg", inputs: { name: "sg", tags: [{ key: "x", value: secret }] }, custom: true });
-        expect(result.id).toBe("sg-0");
-        expect(emulator.get(type, "sg").inputs.tags[0].value).toBe("hunter2");
-        expect(emulator.get(type, "sg").secretInputs).toEqual(["tags[0].value"]);
+        const type = "aws:sns/topic:Topic";
+        const result = await emulator.newResource({ type, name: "topic", inputs: { name: "topic", tags: [{ key: "x", value: secret }] }, custom: true });
+        expect(result.id).toBe("topic-0");
+        expect(emulator.get(type, "topic").inputs.tags[0].value).toBe("hunter2");
+        expect(emulator.get(type, "topic").secretInputs).toEqual(["tags[0].value"]);
     });
 
     it("records provider failures so that a test can see a create the engine would fail", async () => {

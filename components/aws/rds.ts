@@ -1,0 +1,233 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ConnectionDocument, postgresConnection } from "../connection/document";
+import { throwIfProblems } from "../shared/problems";
+import {
+    DEFAULT_BACKUP_WINDOW,
+    DEFAULT_MAINTENANCE_WINDOW,
+    DEFAULT_RDS_ALLOCATED_STORAGE_GB,
+    DEFAULT_RDS_BACKUP_RETENTION_DAYS,
+    DEFAULT_RDS_DATABASE,
+    DEFAULT_RDS_ENGINE_VERSION,
+    DEFAULT_RDS_INSTANCE_CLASS,
+    DEFAULT_RDS_USERNAME,
+    FINAL_SNAPSHOT_SUFFIX,
+    KMS_DELETION_WINDOW_DAYS,
+    RDS_CA_CERT_IDENTIFIER,
+    RDS_PARAMETER_GROUP_FAMILY,
+    RDS_PASSWORD_LENGTH,
+    RDS_POSTGRES_PORT,
+} from "./defaults";
+import { checkedWhenKnown } from "./late";
+import { PrivateNetworkArgs, accessSecurityGroup, encryptionKeyArn } from "./network";
+import { validateCaBundle, validateRdsPostgresArgs, validateRdsSubnets } from "./validate";
+
+export interface RdsPostgresArgs extends PrivateNetworkArgs {
+    /**
+     * PEM bundle of the Amazon RDS certificate authorities, which clients verify the server against
+     * (RDS certificates do not chain to public roots). Download the global bundle from
+     * https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem (or a region's bundle, see
+     * docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html), keep it in the
+     * repository and pass its text. It goes into the connection document as `{ type: "pem" }`.
+     */
+    readonly caBundlePem: pulumi.Input<string>;
+    /**
+     * Instance class.
+     * @default - `db.t4g.medium`
+     */
+    readonly instanceClass?: string;
+    /**
+     * gp3 storage in GiB, at least 20.
+     * @default - 20
+     */
+    readonly allocatedStorageGb?: number;
+    /**
+     * PostgreSQL 17: `17` or a 17.x release (the parameter group is family `postgres17`).
+     * @default - `17` (newest 17.x, minor upgrades automatic)
+     */
+    readonly engineVersion?: string;
+    /**
+     * The database created with the instance.
+     * @default - `app`
+     */
+    readonly databaseName?: string;
+    /**
+     * The master user, which the connection document carries; create narrower roles in SQL for
+     * applications that need less.
+     * @default - `app`
+     */
+    readonly username?: string;
+    /**
+     * Raise by one to generate a new master password (it is the password's keeper). RDS applies a
+     * master password change as soon as possible; clients holding the old one fail until they read
+     * the new connection document.
+     * @default - 1
+     */
+    readonly passwordGeneration?: number;
+    /**
+     * A standby in a second availability zone.
+     * @default - false
+     */
+    readonly multiAz?: boolean;
+    /**
+     * ARN of the customer-managed KMS key for storage encryption. Its rotation is then yours.
+     * @default - a new key with automatic rotation and a 30-day deletion window
+     */
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Days automated backups (and point-in-time recovery) are kept, 1–35.
+     * @default - 7
+     */
+    readonly backupRetentionDays?: number;
+    /**
+     * Daily backup window, `hh:mm-hh:mm` UTC, at least 30 minutes, not overlapping maintenance.
+     * @default - `03:00-04:00`
+     */
+    readonly backupWindow?: string;
+    /**
+     * Weekly maintenance window, `ddd:hh:mm-ddd:hh:mm` UTC, at least 30 minutes.
+     * @default - `sun:05:00-sun:06:00`
+     */
+    readonly maintenanceWindow?: string;
+    /**
+     * Refuse deletion. Set false, `pulumi up`, then destroy, when the database is really to go.
+     * @default - true
+     */
+    readonly deletionProtection?: boolean;
+    /**
+     * Delete without a final snapshot. Loud on purpose: the data is gone.
+     * @default - false (a final snapshot named `finalSnapshotIdentifier` is taken)
+     */
+    readonly skipFinalSnapshot?: boolean;
+    /**
+     * Name of the final snapshot: a letter, then letters, digits and single hyphens.
+     * @default - `<component name>-final`
+     */
+    readonly finalSnapshotIdentifier?: string;
+    /**
+     * Also allow IAM database authentication (tokens instead of the password, for roles granted
+     * `rds_iam`).
+     * @default - false
+     */
+    readonly iamDatabaseAuthentication?: boolean;
+    /**
+     * Must stay false: asking for true is an error. The database is reachable only inside the VPC.
+     * @default - false
+     */
+    readonly publiclyAccessible?: boolean;
+}
+
+/**
+ * A TLS-only RDS for PostgreSQL 17 instance: a parameter group that sets `rds.force_ssl=1` and
+ * `ssl_min_protocol_version=TLSv1.2` explicitly (the per-version default of force_ssl is not
+ * something to rely on), storage encrypted with a customer-managed KMS key, private only, backups,
+ * deletion protection and a final snapshot by default, and a current server CA.
+ *
+ * The master password is a generated `random.RandomPassword` passed as `password`, not
+ * `manageMasterUserPassword`: the connection document must carry a password that works, and an
+ * RDS-managed password lives in Secrets Manager and is rotated there (every 7 days by default), so a
+ * document written at deploy time would stop working at the first rotation, and reading it back
+ * would need a Secrets Manager lookup in every consumer. The generated password is secret in the
+ * state and in every output; rotate it with `passwordGeneration`.
+ */
+export class RdsPostgres extends pulumi.ComponentResource {
+    /** `postgres://user:password@host:5432/db?sslmode=verify-full` and its parts, with the RDS CA bundle, as a secret document. */
+    public readonly connection: pulumi.Output<ConnectionDocument>;
+    /** The master password (secret). */
+    public readonly password: pulumi.Output<string>;
+    /** The KMS key that encrypts the storage. */
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    /** The database's security group: add it to other rules, never widen it. */
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** The instance's host name (also the TLS server name). */
+    public readonly address: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+
+    constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tls-platform:aws:RdsPostgres", name, {}, opts);
+
+        const subject = `RdsPostgres "${name}"`;
+        const database = args.databaseName ?? DEFAULT_RDS_DATABASE;
+        const username = args.username ?? DEFAULT_RDS_USERNAME;
+        const skipFinalSnapshot = args.skipFinalSnapshot ?? false;
+        throwIfProblems(subject, validateRdsPostgresArgs(name, args));
+
+        const caBundlePem = checkedWhenKnown(args.caBundlePem, validateCaBundle, subject, this);
+        const kmsKeyArn = encryptionKeyArn(name, args.kmsKeyArn, `RDS ${name}`, KMS_DELETION_WINDOW_DAYS, this);
+        const parameters = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            {
+                family: RDS_PARAMETER_GROUP_FAMILY,
+                description: `RDS ${name}: TLS only (tls-platform)`,
+                parameters: [
+                    { name: "rds.force_ssl", value: "1", applyMethod: "immediate" },
+                    { name: "ssl_min_protocol_version", value: "TLSv1.2", applyMethod: "immediate" },
+                ],
+            },
+            { parent: this },
+        );
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { description: `RDS ${name}`, subnetIds: checkedWhenKnown(args.subnetIds, validateRdsSubnets, subject, this) },
+            { parent: this },
+        );
+        const securityGroup = accessSecurityGroup(name, args, RDS_POSTGRES_PORT, `RDS ${name}`, this);
+        const password = new random.RandomPassword(
+            `${name}-password`,
+            { length: RDS_PASSWORD_LENGTH, special: false, keepers: { generation: String(args.passwordGeneration ?? 1) } },
+            { parent: this },
+        );
+        const instance = new aws.rds.Instance(
+            `${name}-db`,
+            {
+                engine: "postgres",
+                engineVersion: args.engineVersion ?? DEFAULT_RDS_ENGINE_VERSION,
+                autoMinorVersionUpgrade: true,
+                instanceClass: args.instanceClass ?? DEFAULT_RDS_INSTANCE_CLASS,
+                allocatedStorage: args.allocatedStorageGb ?? DEFAULT_RDS_ALLOCATED_STORAGE_GB,
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: kmsKeyArn,
+                dbName: database,
+                username,
+                password: pulumi.secret(password.result),
+                port: RDS_POSTGRES_PORT,
+                parameterGroupName: parameters.name,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [securityGroup.id],
+                publiclyAccessible: false,
+                multiAz: args.multiAz ?? false,
+                caCertIdentifier: RDS_CA_CERT_IDENTIFIER,
+                iamDatabaseAuthenticationEnabled: args.iamDatabaseAuthentication ?? false,
+                backupRetentionPeriod: args.backupRetentionDays ?? DEFAULT_RDS_BACKUP_RETENTION_DAYS,
+                backupWindow: args.backupWindow ?? DEFAULT_BACKUP_WINDOW,
+                maintenanceWindow: args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW,
+                copyTagsToSnapshot: true,
+                deletionProtection: args.deletionProtection ?? true,
+                skipFinalSnapshot,
+                finalSnapshotIdentifier: skipFinalSnapshot ? undefined : (args.finalSnapshotIdentifier ?? `${name}${FINAL_SNAPSHOT_SUFFIX}`),
+            },
+            { parent: this },
+        );
+
+        this.password = pulumi.secret(password.result);
+        this.kmsKeyArn = kmsKeyArn;
+        this.securityGroupId = securityGroup.id;
+        this.address = instance.address;
+        this.port = instance.port;
+        this.connection = pulumi.secret(
+            pulumi.all([instance.address, instance.port, password.result, caBundlePem]).apply(([host, port, pw, pem]) =>
+                postgresConnection({ host, port, username, password: pw, database, serverName: host, ca: { type: "pem", pem } }),
+            ),
+        );
+        this.registerOutputs({
+            connection: this.connection,
+            password: this.password,
+            kmsKeyArn: this.kmsKeyArn,
+            securityGroupId: this.securityGroupId,
+            address: this.address,
+            port: this.port,
+        });
+    }
+}

@@ -1,0 +1,284 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { parseCidr } from "./cidr";
+import type { ElastiCacheCacheArgs } from "./elasticache";
+import type { RdsPostgresArgs } from "./rds";
+import { validateAuthToken, validateElastiCacheArgs, validateRdsPostgresArgs } from "./validate";
+import { parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./windows";
+
+const SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
+const cache: ElastiCacheCacheArgs = { vpcId: "vpc-0123456789abcdef0", subnetIds: SUBNETS, allowedSecurityGroupIds: ["sg-0123456789abcdef0"] };
+// A real certificate, standing in for the RDS bundle (only its PEM shape and parseability matter here).
+const PEM = execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=Test RDS CA", "-days", "1"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+});
+const db: RdsPostgresArgs = { ...cache, caBundlePem: PEM };
+
+const OPEN_V4 = "`allowedCidrs[0]`: `0.0.0.0/0` admits every IPv4 address; admit only the clients that need port 6379: their security groups (`allowedSecurityGroupIds`) or private networks such as `10.0.0.0/16`.";
+const TOKEN_CHARS = (chars: string) =>
+    `\`authToken\`: contains ${chars}, which ElastiCache does not allow (the provider rejects only \`@\`, \`"\` and \`/\`, so this would pass preview and fail at AWS); use only letters, digits and \`! & # $ ^ < > -\`.`;
+const TOKEN_LENGTH = (n: number) =>
+    `\`authToken\`: has ${n} characters (value not shown: it is a secret); ElastiCache requires 16 to 128; use another token, or leave \`authToken\` out to have a 64-character one generated.`;
+
+describe("validateElastiCacheArgs", () => {
+    it.each<[string, Partial<ElastiCacheCacheArgs>, string[]]>([
+        ["no subnets", { subnetIds: [] }, ["`subnetIds`: none given; the service gets its own subnet group and needs subnets for it; pass your VPC's private subnets, one per availability zone, e.g. `subnetIds: vpc.privateSubnetIds`."]],
+        [
+            "one subnet for two nodes (Multi-AZ)",
+            { subnetIds: [SUBNETS[0]!] },
+            ["`subnetIds`: 1 subnet given; 2 nodes with Multi-AZ need subnets in at least two availability zones; add one per AZ, or set `numCacheClusters: 1`."],
+        ],
+        ["a subnet that is not a subnet id", { subnetIds: ["subnet-1", SUBNETS[1]!] }, ["`subnetIds[0]`: `subnet-1` is not a subnet ID; use IDs like `subnet-0123456789abcdef0`."]],
+        ["an open IPv4 CIDR", { allowedCidrs: ["0.0.0.0/0"] }, [OPEN_V4]],
+        [
+            "an open IPv6 CIDR",
+            { allowedCidrs: ["10.0.0.0/8", "::/0"] },
+            ["`allowedCidrs[1]`: `::/0` admits every IPv6 address; admit only the clients that need port 6379: their security groups (`allowedSecurityGroupIds`) or private networks such as `10.0.0.0/16`."],
+        ],
+        ...["10.0.0.300/16", "10.0.0.0/33", "10.0.0.0", "fd00::/129", "10.0.0.0/08", "fe80::1%eth0/64", "10.0.0.0/16 "].map(
+            (cidr): [string, Partial<ElastiCacheCacheArgs>, string[]] => [
+                `the malformed CIDR ${JSON.stringify(cidr)}`,
+                { allowedCidrs: [cidr] },
+                [`\`allowedCidrs[0]\`: \`${cidr}\` is not a CIDR block; write an IPv4 or IPv6 network and its prefix length, e.g. \`10.0.0.0/16\` or \`fd00::/8\`.`],
+            ],
+        ),
+        ["an IPv4 CIDR with host bits", { allowedCidrs: ["10.1.2.3/16"] }, ["`allowedCidrs[0]`: `10.1.2.3/16` has host bits set and AWS accepts only the network form; write `10.1.0.0/16`."]],
+        ["an IPv6 CIDR with host bits", { allowedCidrs: ["fd00:0:0:1::5/56"] }, ["`allowedCidrs[0]`: `fd00:0:0:1::5/56` has host bits set and AWS accepts only the network form; write `fd00::/56`."]],
+        [
+            "no allowed sources",
+            { allowedSecurityGroupIds: [] },
+            [
+                "`allowedSecurityGroupIds`/`allowedCidrs`: neither is given, so no client could reach the cache on port 6379; pass the security groups of the applications that use it, e.g. `allowedSecurityGroupIds: [app.securityGroupId]`, or their private networks.",
+            ],
+        ],
+        ["a security group id that is not one", { allowedSecurityGroupIds: ["app-sg"] }, ["`allowedSecurityGroupIds[0]`: `app-sg` is not a security group ID; use IDs like `sg-0123456789abcdef0`."]],
+        ["a token shorter than 16", { authToken: "Sh0rt-token!" }, [TOKEN_LENGTH(12)]],
+        ["a token longer than 128", { authToken: "a".repeat(129) }, [TOKEN_LENGTH(129)]],
+        ["a token with % and @", { authToken: "correct%horse@battery-staple" }, [TOKEN_CHARS("`%`, `@`")]],
+        ["a token with a space and a quote", { authToken: 'correct horse "battery" staple' }, [TOKEN_CHARS("` `, `\"`")]],
+        ["a token both short and with a forbidden /", { authToken: "a/b" }, [TOKEN_LENGTH(3), TOKEN_CHARS("`/`")]],
+        [
+            "valkey 7.0, too old for in-place TLS changes",
+            { engineVersion: "7.0" },
+            [
+                "`engineVersion`: valkey `7.0` is older than 7.2, so any change of its TLS settings would replace the whole group and its data (in-place changes need Valkey 7.2+); use `8.0` (the valkey default) or at least `7.2`.",
+            ],
+        ],
+        [
+            "redis 6.2, too old for in-place TLS changes",
+            { engine: "redis", engineVersion: "6.2" },
+            [
+                "`engineVersion`: redis `6.2` is older than 7.0, so any change of its TLS settings would replace the whole group and its data (in-place changes need Redis OSS 7.0+); use `7.1` (the redis default) or at least `7.0`.",
+            ],
+        ],
+        ["a version that is not major.minor", { engine: "redis", engineVersion: "6.x" }, ["`engineVersion`: `6.x` is not a major.minor version; use e.g. `7.1` (the redis default); AWS picks the patch release."]],
+        ["an unknown engine", { engine: "memcached" as never }, ["`engine`: `memcached` is not supported; use `valkey` (the default) or `redis`."]],
+        [
+            "a maintenance window in prose",
+            { maintenanceWindow: "sunday 5am" },
+            ["`maintenanceWindow`: `sunday 5am` is not a weekly window; write `ddd:hh:mm-ddd:hh:mm` in UTC with 24-hour times, e.g. `sun:05:00-sun:06:00` (the default)."],
+        ],
+        [
+            "a maintenance window with hour 24",
+            { maintenanceWindow: "sun:24:00-mon:01:00" },
+            ["`maintenanceWindow`: `sun:24:00-mon:01:00` is not a weekly window; write `ddd:hh:mm-ddd:hh:mm` in UTC with 24-hour times, e.g. `sun:05:00-sun:06:00` (the default)."],
+        ],
+        ["a 30-minute maintenance window", { maintenanceWindow: "sun:05:00-sun:05:30" }, ["`maintenanceWindow`: `sun:05:00-sun:05:30` lasts 30 minutes; AWS needs at least 60; e.g. `sun:05:00-sun:06:00`."]],
+        [
+            "a weekly snapshot window",
+            { snapshotWindow: "sun:03:00-sun:04:00" },
+            ["`snapshotWindow`: `sun:03:00-sun:04:00` is not a daily window; write `hh:mm-hh:mm` in UTC with 24-hour times, e.g. `03:00-04:00` (the default)."],
+        ],
+        ["no nodes", { numCacheClusters: 0 }, ["`numCacheClusters`: 0 is out of range; use a whole number from 1 (a single node, no failover) to 6 (a primary and five replicas); default 2."]],
+        ["snapshots kept 36 days", { snapshotRetentionLimit: 36 }, ["`snapshotRetentionLimit`: 36 is out of range; use a whole number from 0 (no snapshots) to 35 days; default 7."]],
+        [
+            "ROTATE without saying the group has a token",
+            { authTokenUpdateStrategy: "ROTATE" },
+            [
+                "`authTokenUpdateStrategy`: `ROTATE` on a group that has no token yet keeps passwordless access working beside the new token (AWS auth.html); use `SET` (the default), or, if the group already has a token, say so with `groupAlreadyHasAuthToken: true`.",
+            ],
+        ],
+        [
+            "DELETE",
+            { authTokenUpdateStrategy: "DELETE" as never },
+            ["`authTokenUpdateStrategy`: `DELETE` is not allowed; use `SET` (the default) or `ROTATE` (`DELETE` would remove the password and leave the cache open to the network)."],
+        ],
+        [
+            "a migration straight to required",
+            { transitEncryptionMigration: "required" as never },
+            [
+                "`transitEncryptionMigration`: `required` is not a migration step; set `preferred` for the first `pulumi up` on a group whose transit encryption is off, then remove the argument for the second (mode `required`).",
+            ],
+        ],
+        [
+            "a KMS alias instead of a key ARN",
+            { kmsKeyArn: "alias/cache" },
+            ["`kmsKeyArn`: `alias/cache` is not a KMS key ARN; pass one like `arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`, or leave it out to have a key with rotation created."],
+        ],
+        [
+            "a generation for a token that is not generated",
+            { authToken: "correct-horse-battery-staple", authTokenGeneration: 2 },
+            ["`authTokenGeneration`: only changes a generated token, but `authToken` is given; rotate by passing a new `authToken`, or remove `authToken` to have one generated."],
+        ],
+        ["a VPC id that is not one", { vpcId: "default" }, ["`vpcId`: `default` is not a VPC ID; use an ID like `vpc-0123456789abcdef0`."]],
+    ])("refuses %s", (_, overrides, messages) => {
+        expect(validateElastiCacheArgs({ ...cache, ...overrides }).map((p) => p.message)).toEqual(messages);
+    });
+
+    it("reports every problem at once, each with the argument's path", () => {
+        const problems = validateElastiCacheArgs({ ...cache, subnetIds: [], allowedSecurityGroupIds: [], allowedCidrs: ["0.0.0.0/0"], authToken: "p%ss", engineVersion: "7.0", maintenanceWindow: "daily" });
+        expect(problems.map((p) => p.path)).toEqual(["subnetIds", "allowedCidrs[0]", "engineVersion", "maintenanceWindow", "authToken", "authToken"]);
+    });
+
+    it.each<[string, Partial<ElastiCacheCacheArgs>]>([
+        ["the defaults", {}],
+        ["one node in one subnet", { numCacheClusters: 1, subnetIds: [SUBNETS[0]!] }],
+        ["the oldest versions that change TLS in place", { engine: "redis", engineVersion: "7.0" }],
+        ["valkey 7.2", { engineVersion: "7.2" }],
+        ["private IPv4 and IPv6 networks only", { allowedSecurityGroupIds: [], allowedCidrs: ["10.0.0.0/16", "192.168.1.7/32", "fd00:10::/32", "::ffff:10.0.0.0/104"] }],
+        ["a token of exactly 16 allowed characters", { authToken: "Ab1!&#$^<>-xyzQW" }],
+        ["windows that wrap past Saturday and past midnight", { maintenanceWindow: "Sat:23:30-Sun:00:30", snapshotWindow: "23:30-00:30" }],
+        ["ROTATE on a group that has a token", { authTokenUpdateStrategy: "ROTATE", groupAlreadyHasAuthToken: true }],
+        ["the migration step", { transitEncryptionMigration: "preferred" }],
+        ["no snapshots", { snapshotRetentionLimit: 0 }],
+        ["a KMS key ARN", { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }],
+    ])("accepts %s", (_, overrides) => {
+        expect(validateElastiCacheArgs({ ...cache, ...overrides })).toEqual([]);
+    });
+});
+
+describe("validateAuthToken", () => {
+    it("never quotes the token, which is a secret", () => {
+        const messages = validateAuthToken("hunter2%").map((p) => p.message);
+        expect(messages).toHaveLength(2);
+        expect(messages.join("\n")).not.toContain("hunter2");
+    });
+});
+
+describe("validateRdsPostgresArgs", () => {
+    it.each<[string, string, Partial<RdsPostgresArgs>, string[]]>([
+        [
+            "a publicly accessible database",
+            "db",
+            { publiclyAccessible: true },
+            [
+                "`publiclyAccessible`: true would give the database a public address; this component keeps databases inside the VPC; remove it and reach the database from allowed security groups or networks (a bastion or VPN for people).",
+            ],
+        ],
+        ["one subnet", "db", { subnetIds: [SUBNETS[0]!] }, ["`subnetIds`: 1 subnet given; RDS requires a DB subnet group covering at least two availability zones; add a private subnet in another AZ."]],
+        [
+            "an open CIDR on 5432",
+            "db",
+            { allowedCidrs: ["0.0.0.0/0"] },
+            ["`allowedCidrs[0]`: `0.0.0.0/0` admits every IPv4 address; admit only the clients that need port 5432: their security groups (`allowedSecurityGroupIds`) or private networks such as `10.0.0.0/16`."],
+        ],
+        [
+            "PostgreSQL 16",
+            "db",
+            { engineVersion: "16.4" },
+            ["`engineVersion`: `16.4` is not PostgreSQL 17, which the parameter group (family `postgres17`) is for; use `17` (the default) or a 17.x release."],
+        ],
+        [
+            "no backups",
+            "db",
+            { backupRetentionDays: 0 },
+            ["`backupRetentionDays`: 0 is out of range; use a whole number from 1 to 35 days (0 would turn off backups and point-in-time recovery); default 7."],
+        ],
+        [
+            "a backup window inside the maintenance window",
+            "db",
+            { backupWindow: "05:30-06:30" },
+            ["`backupWindow`: `05:30-06:30` overlaps `maintenanceWindow` `sun:05:00-sun:06:00`, which RDS refuses; move one, e.g. the defaults `03:00-04:00` and `sun:05:00-sun:06:00`."],
+        ],
+        [
+            "a bad maintenance window",
+            "db",
+            { maintenanceWindow: "sun:05:00" },
+            ["`maintenanceWindow`: `sun:05:00` is not a weekly window; write `ddd:hh:mm-ddd:hh:mm` in UTC with 24-hour times, e.g. `sun:05:00-sun:06:00` (the default)."],
+        ],
+        [
+            "a component name that makes no snapshot identifier",
+            "orders_db",
+            {},
+            [
+                "`finalSnapshotIdentifier`: `orders_db-final` is not a valid snapshot identifier (derived from the component's name); use a letter, then letters, digits and single hyphens, not ending in a hyphen, e.g. `orders-db-final`.",
+            ],
+        ],
+        [
+            "a snapshot identifier with a double hyphen",
+            "db",
+            { finalSnapshotIdentifier: "db--final" },
+            ["`finalSnapshotIdentifier`: `db--final` is not a valid snapshot identifier; use a letter, then letters, digits and single hyphens, not ending in a hyphen, e.g. `orders-db-final`."],
+        ],
+        [
+            "a CA bundle that is not PEM",
+            "db",
+            { caBundlePem: "global-bundle.pem" },
+            [
+                '`caBundlePem`: holds no PEM certificate; pass the RDS global bundle, downloaded from https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem and kept in the repository (e.g. `caBundlePem: fs.readFileSync("rds-global-bundle.pem", "utf8")`).',
+            ],
+        ],
+        [
+            "a CA bundle with a broken certificate",
+            "db",
+            { caBundlePem: `${PEM}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n` },
+            [
+                '`caBundlePem`: certificate 2 of 2 does not parse; pass the RDS global bundle, downloaded from https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem and kept in the repository (e.g. `caBundlePem: fs.readFileSync("rds-global-bundle.pem", "utf8")`).',
+            ],
+        ],
+        [
+            "a database name with a hyphen",
+            "db",
+            { databaseName: "my-db" },
+            ["`databaseName`: `my-db` is not allowed by RDS for PostgreSQL; use 1 to 63 letters, digits and underscores starting with a letter (not `rdsadmin`), e.g. `app`."],
+        ],
+        [
+            "the reserved master user",
+            "db",
+            { username: "rdsadmin" },
+            ["`username`: `rdsadmin` is not allowed by RDS for PostgreSQL; use 1 to 63 letters, digits and underscores starting with a letter (not `rdsadmin`), e.g. `app`."],
+        ],
+        ["storage below gp3's minimum", "db", { allocatedStorageGb: 10 }, ["`allocatedStorageGb`: 10 is out of range; use a whole number from 20 (gp3's minimum) to 65536 GiB."]],
+    ])("refuses %s", (_, name, overrides, messages) => {
+        expect(validateRdsPostgresArgs(name, { ...db, ...overrides }).map((p) => p.message)).toEqual(messages);
+    });
+
+    it.each<[string, string, Partial<RdsPostgresArgs>]>([
+        ["the defaults", "db", {}],
+        ["a name that is no identifier, when no final snapshot is taken", "orders_db", { skipFinalSnapshot: true }],
+        ["a 17.x release", "db", { engineVersion: "17.4" }],
+        ["an explicit private setting", "db", { publiclyAccessible: false }],
+    ])("accepts %s", (_, name, overrides) => {
+        expect(validateRdsPostgresArgs(name, { ...db, ...overrides })).toEqual([]);
+    });
+});
+
+describe("parseCidr", () => {
+    it.each([
+        ["10.0.0.0/8", { kind: "network", family: 4, prefix: 8, open: false }],
+        ["0.0.0.0/0", { kind: "network", family: 4, prefix: 0, open: true }],
+        ["::/0", { kind: "network", family: 6, prefix: 0, open: true }],
+        ["2001:db8::/32", { kind: "network", family: 6, prefix: 32, open: false }],
+        ["1.2.3.4/0", { kind: "host-bits", network: "0.0.0.0/0" }],
+        ["2001:db8::1/64", { kind: "host-bits", network: "2001:db8::/64" }],
+        ["::ffff:10.0.0.1/120", { kind: "host-bits", network: "::ffff:a00:0/120" }],
+        ["256.0.0.0/8", { kind: "malformed" }],
+    ])("reads %s", (cidr, expected) => {
+        expect(parseCidr(cidr)).toEqual(expected);
+    });
+});
+
+describe("windows", () => {
+    it("reads weekly and daily windows, wrapping past the week and the day", () => {
+        expect(parseWeeklyWindow("sun:05:00-sun:06:00")).toEqual({ start: 300, minutes: 60 });
+        expect(parseWeeklyWindow("sat:23:30-sun:00:30")).toEqual({ start: 6 * 1440 + 1410, minutes: 60 });
+        expect(parseDailyWindow("23:30-00:30")).toEqual({ start: 1410, minutes: 60 });
+        expect(parseWeeklyWindow("sun:05:00-sun:05:00")).toBeUndefined();
+    });
+
+    it("finds an overlap on any day, including across midnight", () => {
+        expect(windowsOverlap(parseWeeklyWindow("wed:00:00-wed:00:30")!, parseDailyWindow("23:45-00:15")!)).toBe(true);
+        expect(windowsOverlap(parseWeeklyWindow("wed:00:30-wed:01:00")!, parseDailyWindow("23:45-00:15")!)).toBe(false);
+    });
+});

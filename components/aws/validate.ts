@@ -1,0 +1,304 @@
+import * as crypto from "node:crypto";
+import { Problem, isKnown, show } from "../shared/problems";
+import { parseCidr } from "./cidr";
+import {
+    AUTH_TOKEN_LENGTH,
+    AUTH_TOKEN_UPDATE_STRATEGIES,
+    CACHE_ENGINES,
+    DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY,
+    DEFAULT_BACKUP_WINDOW,
+    DEFAULT_CACHE_ENGINE,
+    DEFAULT_ENGINE_VERSIONS,
+    DEFAULT_MAINTENANCE_WINDOW,
+    DEFAULT_NUM_CACHE_CLUSTERS,
+    DEFAULT_RDS_ALLOCATED_STORAGE_GB,
+    DEFAULT_RDS_BACKUP_RETENTION_DAYS,
+    DEFAULT_RDS_DATABASE,
+    DEFAULT_RDS_ENGINE_VERSION,
+    DEFAULT_RDS_USERNAME,
+    DEFAULT_SNAPSHOT_RETENTION_DAYS,
+    ELASTICACHE_PORT,
+    FINAL_SNAPSHOT_SUFFIX,
+    MAX_AUTH_TOKEN_LENGTH,
+    MAX_NUM_CACHE_CLUSTERS,
+    MAX_RDS_BACKUP_RETENTION_DAYS,
+    MAX_SNAPSHOT_RETENTION_DAYS,
+    MIN_AUTH_TOKEN_LENGTH,
+    MIN_ELASTICACHE_WINDOW_MINUTES,
+    MIN_RDS_WINDOW_MINUTES,
+    MIN_TLS_ENGINE_VERSIONS,
+    RDS_GLOBAL_BUNDLE_URL,
+    RDS_PARAMETER_GROUP_FAMILY,
+    RDS_POSTGRES_MAJOR_VERSION,
+    RDS_POSTGRES_PORT,
+} from "./defaults";
+import type { ElastiCacheCacheArgs } from "./elasticache";
+import type { PrivateNetworkArgs } from "./network";
+import type { RdsPostgresArgs } from "./rds";
+import { parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./windows";
+
+const AWS_ID = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
+const isWhole = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+/** Subnet IDs: at least `minimum`, each shaped like one. `tooFew` says why the minimum holds. */
+export function validateSubnetIds(subnetIds: readonly unknown[], minimum: number, tooFew: string): Problem[] {
+    const problems: Problem[] = [];
+    if (subnetIds.length === 0) {
+        problems.push({ path: "subnetIds", message: "`subnetIds`: none given; the service gets its own subnet group and needs subnets for it; pass your VPC's private subnets, one per availability zone, e.g. `subnetIds: vpc.privateSubnetIds`." });
+    } else if (subnetIds.length < minimum) {
+        problems.push({ path: "subnetIds", message: `\`subnetIds\`: ${plural(subnetIds.length, "subnet")} given; ${tooFew}` });
+    }
+    subnetIds.forEach((id, i) => {
+        if (typeof id === "string" && !AWS_ID("subnet").test(id)) {
+            problems.push({ path: `subnetIds[${i}]`, message: `\`subnetIds[${i}]\`: ${show(id)} is not a subnet ID; use IDs like \`subnet-0123456789abcdef0\`.` });
+        }
+    });
+    return problems;
+}
+
+/** One allowed CIDR: well-formed, in network form, and not the whole internet. */
+export function validateCidr(path: string, cidr: unknown, port: number): Problem[] {
+    const block = typeof cidr === "string" ? parseCidr(cidr) : ({ kind: "malformed" } as const);
+    switch (block.kind) {
+        case "malformed":
+            return [{ path, message: `\`${path}\`: ${show(cidr)} is not a CIDR block; write an IPv4 or IPv6 network and its prefix length, e.g. \`10.0.0.0/16\` or \`fd00::/8\`.` }];
+        case "host-bits":
+            return [{ path, message: `\`${path}\`: ${show(cidr)} has host bits set and AWS accepts only the network form; write \`${block.network}\`.` }];
+        case "network":
+            return block.open
+                ? [
+                      {
+                          path,
+                          message: `\`${path}\`: ${show(cidr)} admits every IPv${block.family} address; admit only the clients that need port ${port}: their security groups (\`allowedSecurityGroupIds\`) or private networks such as \`10.0.0.0/16\`.`,
+                      },
+                  ]
+                : [];
+    }
+}
+
+/** Who may connect: at least one security group or network, and no open CIDR. */
+export function validateAllowedSources(args: Pick<PrivateNetworkArgs, "allowedSecurityGroupIds" | "allowedCidrs">, port: number, what: string): Problem[] {
+    const groups = args.allowedSecurityGroupIds ?? [];
+    const cidrs = args.allowedCidrs ?? [];
+    const problems: Problem[] = [];
+    if (groups.length === 0 && cidrs.length === 0) {
+        problems.push({
+            path: "allowedSecurityGroupIds",
+            message: `\`allowedSecurityGroupIds\`/\`allowedCidrs\`: neither is given, so no client could reach the ${what} on port ${port}; pass the security groups of the applications that use it, e.g. \`allowedSecurityGroupIds: [app.securityGroupId]\`, or their private networks.`,
+        });
+    }
+    groups.forEach((id, i) => {
+        if (typeof id === "string" && !AWS_ID("sg").test(id)) {
+            problems.push({ path: `allowedSecurityGroupIds[${i}]`, message: `\`allowedSecurityGroupIds[${i}]\`: ${show(id)} is not a security group ID; use IDs like \`sg-0123456789abcdef0\`.` });
+        }
+    });
+    cidrs.forEach((cidr, i) => problems.push(...validateCidr(`allowedCidrs[${i}]`, cidr, port)));
+    return problems;
+}
+
+/** Subnets of an ElastiCache group: two AZs once it has replicas, since failover and Multi-AZ then are on. */
+export function validateElastiCacheSubnets(subnetIds: readonly unknown[], nodes: number): Problem[] {
+    const multiAz = isWhole(nodes) && nodes >= 2;
+    return validateSubnetIds(subnetIds, multiAz ? 2 : 1, `${nodes} nodes with Multi-AZ need subnets in at least two availability zones; add one per AZ, or set \`numCacheClusters: 1\`.`);
+}
+
+/** Subnets of an RDS instance: RDS wants its subnet group in two availability zones, even for one instance. */
+export function validateRdsSubnets(subnetIds: readonly unknown[]): Problem[] {
+    return validateSubnetIds(subnetIds, 2, "RDS requires a DB subnet group covering at least two availability zones; add a private subnet in another AZ.");
+}
+
+function validateNetwork(args: PrivateNetworkArgs, port: number, what: string, subnets: (ids: readonly unknown[]) => Problem[]): Problem[] {
+    const problems: Problem[] = [];
+    if (typeof args.vpcId === "string" && !AWS_ID("vpc").test(args.vpcId)) {
+        problems.push({ path: "vpcId", message: `\`vpcId\`: ${show(args.vpcId)} is not a VPC ID; use an ID like \`vpc-0123456789abcdef0\`.` });
+    }
+    if (isKnown(args.subnetIds)) {
+        problems.push(...subnets((args.subnetIds ?? []) as unknown[]));
+    }
+    return [...problems, ...validateAllowedSources(args, port, what)];
+}
+
+/**
+ * An ElastiCache AUTH token: 16–128 characters from letters, digits and `! & # $ ^ < > -` (AWS
+ * auth.html). The provider checks only the length and `@ " /`, so anything else, `%` say, passes
+ * preview and fails at AWS. The token itself is never quoted: it is a secret.
+ */
+export function validateAuthToken(token: string, path = "authToken"): Problem[] {
+    const problems: Problem[] = [];
+    if (token.length < MIN_AUTH_TOKEN_LENGTH || token.length > MAX_AUTH_TOKEN_LENGTH) {
+        problems.push({
+            path,
+            message: `\`${path}\`: has ${plural(token.length, "character")} (value not shown: it is a secret); ElastiCache requires ${MIN_AUTH_TOKEN_LENGTH} to ${MAX_AUTH_TOKEN_LENGTH}; use another token, or leave \`${path}\` out to have a ${AUTH_TOKEN_LENGTH}-character one generated.`,
+        });
+    }
+    const forbidden = [...new Set([...token].filter((c) => !/^[A-Za-z0-9!&#$^<>-]$/.test(c)))];
+    if (forbidden.length > 0) {
+        problems.push({
+            path,
+            message: `\`${path}\`: contains ${forbidden.map(show).join(", ")}, which ElastiCache does not allow (the provider rejects only \`@\`, \`"\` and \`/\`, so this would pass preview and fail at AWS); use only letters, digits and \`! & # $ ^ < > -\`.`,
+        });
+    }
+    return problems;
+}
+
+/** Engine and version: a known engine, in a version that changes TLS settings without replacing the group. */
+export function validateCacheEngine(engine: unknown, version: unknown): Problem[] {
+    if (!(CACHE_ENGINES as readonly unknown[]).includes(engine)) {
+        return [{ path: "engine", message: `\`engine\`: ${show(engine)} is not supported; use \`valkey\` (the default) or \`redis\`.` }];
+    }
+    const e = engine as (typeof CACHE_ENGINES)[number];
+    const m = typeof version === "string" ? /^(\d+)\.(\d+)$/.exec(version) : null;
+    const [minMajor, minMinor] = MIN_TLS_ENGINE_VERSIONS[e];
+    const minimum = `${minMajor}.${minMinor}`;
+    if (!m) {
+        return [{ path: "engineVersion", message: `\`engineVersion\`: ${show(version)} is not a major.minor version; use e.g. \`${DEFAULT_ENGINE_VERSIONS[e]}\` (the ${e} default); AWS picks the patch release.` }];
+    }
+    const [major, minor] = [Number(m[1]), Number(m[2])];
+    if (major < minMajor || (major === minMajor && minor < minMinor)) {
+        return [
+            {
+                path: "engineVersion",
+                message: `\`engineVersion\`: ${e} ${show(version)} is older than ${minimum}, so any change of its TLS settings would replace the whole group and its data (in-place changes need ${e === "valkey" ? "Valkey" : "Redis OSS"} ${minimum}+); use \`${DEFAULT_ENGINE_VERSIONS[e]}\` (the ${e} default) or at least \`${minimum}\`.`,
+            },
+        ];
+    }
+    return [];
+}
+
+/** A weekly (`ddd:hh:mm-ddd:hh:mm`) or daily (`hh:mm-hh:mm`) window in UTC of at least `minMinutes`. */
+export function validateWindow(path: string, value: unknown, kind: "weekly" | "daily", minMinutes: number, example: string): Problem[] {
+    const parsed = typeof value === "string" ? (kind === "weekly" ? parseWeeklyWindow(value) : parseDailyWindow(value)) : undefined;
+    if (!parsed) {
+        const format = kind === "weekly" ? "`ddd:hh:mm-ddd:hh:mm`" : "`hh:mm-hh:mm`";
+        return [{ path, message: `\`${path}\`: ${show(value)} is not a ${kind} window; write ${format} in UTC with 24-hour times, e.g. \`${example}\` (the default).` }];
+    }
+    if (parsed.minutes < minMinutes) {
+        return [{ path, message: `\`${path}\`: ${show(value)} lasts ${parsed.minutes} minutes; AWS needs at least ${minMinutes}; e.g. \`${example}\`.` }];
+    }
+    return [];
+}
+
+function validateWholeRange(path: string, value: unknown, min: number, max: number, hint: string): Problem[] {
+    return isWhole(value) && value >= min && value <= max ? [] : [{ path, message: `\`${path}\`: ${show(value)} is out of range; use a whole number from ${hint}.` }];
+}
+
+/** A KMS key ARN (not an alias or bare key id: ElastiCache and RDS store the ARN given). */
+export function validateKmsKeyArn(arn: unknown): Problem[] {
+    if (typeof arn !== "string" || /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(arn)) {
+        return [];
+    }
+    return [{ path: "kmsKeyArn", message: `\`kmsKeyArn\`: ${show(arn)} is not a KMS key ARN; pass one like \`arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\`, or leave it out to have a key with rotation created.` }];
+}
+
+/** Every problem with an `ElastiCacheCache`'s arguments that is known now (pure). */
+export function validateElastiCacheArgs(args: ElastiCacheCacheArgs): Problem[] {
+    const engine = args.engine ?? DEFAULT_CACHE_ENGINE;
+    const nodes = args.numCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
+    const strategy = args.authTokenUpdateStrategy ?? DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY;
+    const problems = [
+        ...validateNetwork(args, ELASTICACHE_PORT, "cache", (ids) => validateElastiCacheSubnets(ids, nodes)),
+        ...validateCacheEngine(engine, args.engineVersion ?? DEFAULT_ENGINE_VERSIONS[engine]),
+        ...validateWholeRange("numCacheClusters", nodes, 1, MAX_NUM_CACHE_CLUSTERS, `1 (a single node, no failover) to ${MAX_NUM_CACHE_CLUSTERS} (a primary and five replicas); default ${DEFAULT_NUM_CACHE_CLUSTERS}`),
+        ...validateWholeRange("snapshotRetentionLimit", args.snapshotRetentionLimit ?? DEFAULT_SNAPSHOT_RETENTION_DAYS, 0, MAX_SNAPSHOT_RETENTION_DAYS, `0 (no snapshots) to ${MAX_SNAPSHOT_RETENTION_DAYS} days; default ${DEFAULT_SNAPSHOT_RETENTION_DAYS}`),
+        ...validateWindow("maintenanceWindow", args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, "weekly", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_MAINTENANCE_WINDOW),
+        ...validateWindow("snapshotWindow", args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, "daily", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_BACKUP_WINDOW),
+        ...validateKmsKeyArn(args.kmsKeyArn),
+    ];
+    if (typeof args.authToken === "string") {
+        problems.push(...validateAuthToken(args.authToken));
+    }
+    if (args.authToken !== undefined && args.authTokenGeneration !== undefined) {
+        problems.push({ path: "authTokenGeneration", message: "`authTokenGeneration`: only changes a generated token, but `authToken` is given; rotate by passing a new `authToken`, or remove `authToken` to have one generated." });
+    } else if (args.authTokenGeneration !== undefined) {
+        problems.push(...validateWholeRange("authTokenGeneration", args.authTokenGeneration, 1, Number.MAX_SAFE_INTEGER, "1 up; raise it by one to generate a new token"));
+    }
+    if (!(AUTH_TOKEN_UPDATE_STRATEGIES as readonly unknown[]).includes(strategy)) {
+        problems.push({
+            path: "authTokenUpdateStrategy",
+            message: `\`authTokenUpdateStrategy\`: ${show(strategy)} is not allowed; use \`SET\` (the default) or \`ROTATE\` (\`DELETE\` would remove the password and leave the cache open to the network).`,
+        });
+    } else if (strategy === "ROTATE" && args.groupAlreadyHasAuthToken !== true) {
+        problems.push({
+            path: "authTokenUpdateStrategy",
+            message: "`authTokenUpdateStrategy`: `ROTATE` on a group that has no token yet keeps passwordless access working beside the new token (AWS auth.html); use `SET` (the default), or, if the group already has a token, say so with `groupAlreadyHasAuthToken: true`.",
+        });
+    }
+    if (args.transitEncryptionMigration !== undefined && args.transitEncryptionMigration !== "preferred") {
+        problems.push({
+            path: "transitEncryptionMigration",
+            message: `\`transitEncryptionMigration\`: ${show(args.transitEncryptionMigration)} is not a migration step; set \`preferred\` for the first \`pulumi up\` on a group whose transit encryption is off, then remove the argument for the second (mode \`required\`).`,
+        });
+    }
+    return problems;
+}
+
+/** The RDS trust bundle: PEM holding at least one certificate, every block parseable. */
+export function validateCaBundle(pem: unknown): Problem[] {
+    const blocks = typeof pem === "string" ? (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) : [];
+    const fix = `pass the RDS global bundle, downloaded from ${RDS_GLOBAL_BUNDLE_URL} and kept in the repository (e.g. \`caBundlePem: fs.readFileSync("rds-global-bundle.pem", "utf8")\`).`;
+    if (blocks.length === 0) {
+        return [{ path: "caBundlePem", message: `\`caBundlePem\`: holds no PEM certificate; ${fix}` }];
+    }
+    const broken = blocks.findIndex((block) => {
+        try {
+            new crypto.X509Certificate(block);
+            return false;
+        } catch {
+            return true;
+        }
+    });
+    return broken < 0 ? [] : [{ path: "caBundlePem", message: `\`caBundlePem\`: certificate ${broken + 1} of ${blocks.length} does not parse; ${fix}` }];
+}
+
+/** RDS identifiers for the database and master user: a letter, then letters, digits, underscores. */
+function validatePostgresName(path: string, value: unknown, example: string): Problem[] {
+    if (typeof value === "string" && /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(value) && value.toLowerCase() !== "rdsadmin") {
+        return [];
+    }
+    return [{ path, message: `\`${path}\`: ${show(value)} is not allowed by RDS for PostgreSQL; use 1 to 63 letters, digits and underscores starting with a letter (not \`rdsadmin\`), e.g. \`${example}\`.` }];
+}
+
+/** Every problem with an `RdsPostgres`'s arguments that is known now (pure). `name` is the component's. */
+export function validateRdsPostgresArgs(name: string, args: RdsPostgresArgs): Problem[] {
+    const maintenance = args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW;
+    const backup = args.backupWindow ?? DEFAULT_BACKUP_WINDOW;
+    const version = args.engineVersion ?? DEFAULT_RDS_ENGINE_VERSION;
+    const problems = [
+        ...validateNetwork(args, RDS_POSTGRES_PORT, "database", validateRdsSubnets),
+        ...validateWholeRange("backupRetentionDays", args.backupRetentionDays ?? DEFAULT_RDS_BACKUP_RETENTION_DAYS, 1, MAX_RDS_BACKUP_RETENTION_DAYS, `1 to ${MAX_RDS_BACKUP_RETENTION_DAYS} days (0 would turn off backups and point-in-time recovery); default ${DEFAULT_RDS_BACKUP_RETENTION_DAYS}`),
+        ...validateWholeRange("allocatedStorageGb", args.allocatedStorageGb ?? DEFAULT_RDS_ALLOCATED_STORAGE_GB, DEFAULT_RDS_ALLOCATED_STORAGE_GB, 65536, `${DEFAULT_RDS_ALLOCATED_STORAGE_GB} (gp3's minimum) to 65536 GiB`),
+        ...validateWindow("maintenanceWindow", maintenance, "weekly", MIN_RDS_WINDOW_MINUTES, DEFAULT_MAINTENANCE_WINDOW),
+        ...validateWindow("backupWindow", backup, "daily", MIN_RDS_WINDOW_MINUTES, DEFAULT_BACKUP_WINDOW),
+        ...validatePostgresName("databaseName", args.databaseName ?? DEFAULT_RDS_DATABASE, DEFAULT_RDS_DATABASE),
+        ...validatePostgresName("username", args.username ?? DEFAULT_RDS_USERNAME, DEFAULT_RDS_USERNAME),
+        ...validateKmsKeyArn(args.kmsKeyArn),
+    ];
+    const weekly = parseWeeklyWindow(maintenance);
+    const daily = parseDailyWindow(backup);
+    if (weekly && daily && windowsOverlap(weekly, daily)) {
+        problems.push({ path: "backupWindow", message: `\`backupWindow\`: ${show(backup)} overlaps \`maintenanceWindow\` ${show(maintenance)}, which RDS refuses; move one, e.g. the defaults \`${DEFAULT_BACKUP_WINDOW}\` and \`${DEFAULT_MAINTENANCE_WINDOW}\`.` });
+    }
+    if (args.publiclyAccessible === true) {
+        problems.push({
+            path: "publiclyAccessible",
+            message: "`publiclyAccessible`: true would give the database a public address; this component keeps databases inside the VPC; remove it and reach the database from allowed security groups or networks (a bastion or VPN for people).",
+        });
+    }
+    if (!new RegExp(`^${RDS_POSTGRES_MAJOR_VERSION}(\\.\\d+)?$`).test(version)) {
+        problems.push({ path: "engineVersion", message: `\`engineVersion\`: ${show(version)} is not PostgreSQL ${RDS_POSTGRES_MAJOR_VERSION}, which the parameter group (family \`${RDS_PARAMETER_GROUP_FAMILY}\`) is for; use \`${DEFAULT_RDS_ENGINE_VERSION}\` (the default) or a ${RDS_POSTGRES_MAJOR_VERSION}.x release.` });
+    }
+    if (args.skipFinalSnapshot !== true) {
+        const id = args.finalSnapshotIdentifier ?? `${name}${FINAL_SNAPSHOT_SUFFIX}`;
+        if (!/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/.test(id) || id.endsWith("-")) {
+            problems.push({
+                path: "finalSnapshotIdentifier",
+                message: `\`finalSnapshotIdentifier\`: ${show(id)} is not a valid snapshot identifier${args.finalSnapshotIdentifier === undefined ? " (derived from the component's name)" : ""}; use a letter, then letters, digits and single hyphens, not ending in a hyphen, e.g. \`orders-db-final\`.`,
+            });
+        }
+    }
+    if (isKnown(args.caBundlePem)) {
+        problems.push(...validateCaBundle(args.caBundlePem));
+    }
+    return problems;
+}
