@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConnectionDocument, redisConnection } from "../connection/document";
 import { throwIfProblems } from "../shared/problems";
-import { TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
 import {
     DEFAULT_DRAGONFLY_PORT,
     DRAGONFLY_DATA_DIR,
@@ -15,8 +15,6 @@ import {
     validateDragonflyInput,
 } from "./config";
 
-/** A placeholder PEM for validating a mutual-TLS input whose CA is not known yet. */
-const PEM_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
 export const DEFAULT_DRAGONFLY_MAX_MEMORY = "1gb";
 export const DRAGONFLY_PASSWORD_LENGTH = 32;
 
@@ -61,7 +59,7 @@ export class DragonflyCache extends pulumi.ComponentResource {
             maxMemory: args.maxMemory ?? DEFAULT_DRAGONFLY_MAX_MEMORY,
             snapshotCron: args.snapshotCron,
             adminPort: args.adminPort,
-            ...(args.mutualTls ? { clientCaCertPem: PEM_PLACEHOLDER } : {}),
+            ...(args.mutualTls ? { clientCaCertPem: CLIENT_CA_PLACEHOLDER } : {}),
         };
         throwIfProblems(`DragonflyCache "${name}"`, [...validateServiceArgs(args, { hostPort: args.hostPort }), ...validateDragonflyInput(input)]);
 

@@ -1,13 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionDocument, httpsConnection } from "../connection/document";
 import { throwIfProblems } from "../shared/problems";
-import { TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
 import { MinTlsVersion, NginxConfigInput, NginxUpstream, nginxHealthcheck, nginxUploads, validateNginxInput } from "./config";
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from "./defaults";
 
 /** The official image, stable line, pinned (nginx/docker-nginx). */
 export const NGINX_IMAGE = "nginx:1.30.0";
-const PEM_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
 /** Docker's name for the host as seen from a container; `host-gateway` maps it on Linux too. */
 export const HOST_GATEWAY_NAME = "host.docker.internal";
 
@@ -62,7 +61,7 @@ export class NginxProxy extends pulumi.ComponentResource {
             verifyClient: args.mutualTls === true,
             // A redirect must name the port clients use; when Docker picks it, it is not known here.
             publicHttpsPort: args.hostPort,
-            ...(args.mutualTls ? { clientCaCertPem: PEM_PLACEHOLDER } : {}),
+            ...(args.mutualTls ? { clientCaCertPem: CLIENT_CA_PLACEHOLDER } : {}),
         };
         throwIfProblems(`NginxProxy "${name}"`, [
             ...validateServiceArgs(args, { hostPort: args.hostPort, httpHostPort: args.httpHostPort }),

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConnectionDocument, postgresConnection } from "../connection/document";
 import { throwIfProblems } from "../shared/problems";
-import { TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
 import {
     DEFAULT_POSTGRES_PORT,
     POSTGRES_DATA_DIR,
@@ -20,7 +20,6 @@ export const POSTGRES_IMAGE = "postgres:17.9-bookworm";
 export const DEFAULT_POSTGRES_USER = "app";
 export const DEFAULT_POSTGRES_DATABASE = "app";
 export const POSTGRES_PASSWORD_LENGTH = 32;
-const PEM_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
 
 export interface PostgresDatabaseArgs extends TlsServiceArgs {
     /**
@@ -66,7 +65,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             database: args.database ?? DEFAULT_POSTGRES_DATABASE,
             minTlsVersion: args.minTlsVersion,
             mutualTls: args.mutualTls === true,
-            ...(args.mutualTls ? { clientCaCertPem: PEM_PLACEHOLDER } : {}),
+            ...(args.mutualTls ? { clientCaCertPem: CLIENT_CA_PLACEHOLDER } : {}),
         };
         throwIfProblems(`PostgresDatabase "${name}"`, [...validateServiceArgs(args, { hostPort: args.hostPort }), ...validatePostgresInput(input)]);
 

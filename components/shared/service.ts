@@ -74,6 +74,12 @@ export interface ClientCertificateInput {
     readonly privateKeyPem: pulumi.Input<string>;
 }
 
+/**
+ * Stands in for a client CA's PEM while validating a renderer's input before the CA is known: the
+ * renderers only need to know that one will be there.
+ */
+export const CLIENT_CA_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
+
 const isLoopback = (address: string) => address === "localhost" || address === "::1" || (net.isIPv4(address) && address.startsWith("127."));
 
 /** Problems with the publishing and mutual-TLS arguments shared by every service (pure). */

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { elastiCacheSubnetGroup, kmsKey, rdsInstance, rdsParameterGroup, rdsSubnetGroup, replicationGroup, securityGroup } from "./aws";
 import { container, network, remoteImage, volume } from "./docker";
 import { randomPassword } from "./random";
+import { secret, secretVersion } from "./secretsmanager";
 import { unwrapSecrets } from "./secrets";
 import { certRequest, locallySignedCert, privateKey, selfSignedCert } from "./tls";
 
@@ -15,6 +17,8 @@ export interface RegisteredResource {
     /** Input paths that arrived as secrets (e.g. `privateKeyPem`). */
     readonly secretInputs: readonly string[];
     readonly state: Record<string, any>;
+    /** The provider reference the resource was registered with, if not the default one. */
+    readonly provider?: string;
 }
 
 type Handler = (name: string, inputs: Record<string, any>, now: Date) => Promise<Record<string, unknown>> | Record<string, unknown>;
@@ -29,6 +33,15 @@ const HANDLERS: Record<string, Handler> = {
     "docker:index/volume:Volume": (name, inputs) => volume(name, inputs),
     "docker:index/network:Network": (name, inputs) => network(name, inputs),
     "docker:index/container:Container": (name, inputs) => container(name, inputs),
+    "aws:kms/key:Key": (name, inputs) => kmsKey(name, inputs),
+    "aws:ec2/securityGroup:SecurityGroup": (name, inputs) => securityGroup(name, inputs),
+    "aws:elasticache/subnetGroup:SubnetGroup": (name, inputs) => elastiCacheSubnetGroup(name, inputs),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs) => replicationGroup(name, inputs),
+    "aws:rds/subnetGroup:SubnetGroup": (name, inputs) => rdsSubnetGroup(name, inputs),
+    "aws:rds/parameterGroup:ParameterGroup": (name, inputs) => rdsParameterGroup(name, inputs),
+    "aws:rds/instance:Instance": (name, inputs) => rdsInstance(name, inputs),
+    "aws:secretsmanager/secret:Secret": (name, inputs) => secret(name, inputs),
+    "aws:secretsmanager/secretVersion:SecretVersion": (name, inputs) => secretVersion(name, inputs),
 };
 
 export interface EmulatorOptions {
@@ -65,7 +78,7 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         }
         const id = typeof state.id === "string" ? state.id : `${args.name}-${this.resources.length}`;
         const { id: _omit, ...outputs } = state;
-        this.resources.push({ type: args.type, name: args.name, inputs, secretInputs: secretPaths, state: outputs });
+        this.resources.push({ type: args.type, name: args.name, inputs, secretInputs: secretPaths, state: outputs, provider: args.provider });
         return { id, state: outputs };
     }
 
@@ -76,6 +89,18 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     /** Every registered resource of a type token, e.g. `tls:index/privateKey:PrivateKey`. */
     ofType(type: string): RegisteredResource[] {
         return this.resources.filter((r) => r.type === type);
+    }
+
+    /**
+     * The one resource with this type and name once the engine has registered it: registration is
+     * asynchronous, and a child whose outputs nobody awaits may arrive after the test's last await.
+     */
+    async waitFor(type: string, name: string, timeoutMs = 5_000): Promise<RegisteredResource> {
+        const deadline = Date.now() + timeoutMs;
+        while (!this.resources.some((r) => r.type === type && r.name === name) && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        return this.get(type, name);
     }
 
     /** The one resource with this type and name; throws if there is not exactly one. */
