@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Certificate, CertificateAuthority } from "./components";
+import { Certificate, CertificateAuthority, SecretsManagerSink } from "./components";
 import { devPlatform } from "./program/dev";
+import { prodPlatform } from "./program/prod";
 import { readSettings } from "./program/settings";
 
 // The root program: the only place that reads config. Everything it builds comes from components/.
@@ -26,8 +27,24 @@ export const appClientCertPem = appClient.certPem;
 export const appClientPrivateKeyPem = appClient.privateKeyPem;
 export const appClientValidityEndTime = appClient.validityEndTime;
 
+const documents = settings.platform === "docker" ? devPlatform(settings, ca, appClient) : prodPlatform(settings);
+const sink =
+    settings.secrets.sink === "aws-secrets-manager"
+        ? new SecretsManagerSink("connections", {
+              documents,
+              pathPrefix: `${pulumi.getProject()}/${stack}`,
+              recoveryWindowInDays: settings.secrets.recoveryWindowDays,
+              endpoint: settings.secrets.endpoint,
+              region: settings.secrets.region,
+              readerRoleName: settings.secrets.appRoleName,
+          })
+        : undefined;
+
 /**
- * Each service's connection document (secret): read them with
- * `pulumi stack output connections --show-secrets --json`.
+ * Each service's connection document (schema v1), as one secret output when the sink is
+ * `stack-outputs`: `pulumi stack output connections --show-secrets --json`.
  */
-export const connections = settings.platform === "docker" ? pulumi.secret(devPlatform(settings, ca, appClient)) : undefined;
+export const connections = sink ? undefined : pulumi.secret(documents);
+/** With the Secrets Manager sink: each service's secret ARN, and the policy that reads exactly them. */
+export const connectionSecretArns = sink?.secretArns;
+export const connectionSecretsReadPolicy = sink?.readPolicyJson;

@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
-import { stackConfig } from "./stack";
+import { CONNECTION_DOCUMENT_KEYS, documentKeys, stackConfig } from "./stack";
 
 // The root program as `pulumi up --stack dev` would run it, under the provider emulator.
 let emulator: ProviderEmulator;
@@ -55,6 +55,13 @@ describe("dev stack", () => {
         expect(connections.proxy.url).toBe("https://127.0.0.1:8443/");
         const db = emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === "tls-platform-dev-db")!;
         expect(db.inputs.command).toContain("ssl_ca_file=/etc/postgresql/tls/ca.crt");
+    });
+
+    it("writes every document with the schema's keys, the same as prod's", async () => {
+        const connections = await valueOf(program.connections!);
+        for (const document of Object.values(connections)) {
+            expect(documentKeys(document as unknown as Record<string, unknown>)).toEqual(CONNECTION_DOCUMENT_KEYS);
+        }
     });
 
     it("creates nothing the provider would refuse", () => {

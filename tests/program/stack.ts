@@ -28,7 +28,19 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
         config[key] = typeof value === "object" ? JSON.stringify(value) : String(value);
     }
     for (const [key, value] of Object.entries(overrides)) {
-        config[`${project.name}:${key}`] = value;
+        config[key.includes(":") ? key : `${project.name}:${key}`] = value;
     }
     return config;
+}
+
+/** Every key of a connection document, `tls.*` spelled out: the same in every environment. */
+export const CONNECTION_DOCUMENT_KEYS = [
+    "database", "host", "password", "port", "schemaVersion", "service", "url", "username",
+    "tls.ca", "tls.clientCertificate", "tls.minVersion", "tls.serverName",
+].sort();
+
+export function documentKeys(document: Record<string, unknown>): string[] {
+    return Object.entries(document)
+        .flatMap(([k, v]) => (k === "tls" ? Object.keys(v as object).map((t) => `tls.${t}`) : [k]))
+        .sort();
 }

@@ -1,0 +1,101 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import Redis from "ioredis";
+import { Client } from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConnectionDocument } from "../../components";
+import { parseFlagList } from "../../components/dragonfly/config";
+import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
+import { createPostgresVolume, startPostgresImage, type PostgresVolume, type RunningPostgres } from "../harness/images/postgres";
+import { startRedisStandIn, type RunningStandIn } from "../harness/images/redis";
+import { stackConfig } from "../program/stack";
+
+// An application's view of the dev stack: the connection documents exactly as the root program
+// exports them, used through the package's own client helpers, against real servers started from
+// the containers that same program registered. Nothing but the document reaches the clients,
+// except the host port: the document names the port Docker would publish, the harness its own.
+
+const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(__dirname, "../fixtures/dragonfly-flags.txt"), "utf8"));
+let emulator: ProviderEmulator;
+let helpers: typeof import("../../components");
+let connections: Record<"cache" | "database" | "proxy", ConnectionDocument>;
+let database: RunningPostgres;
+let volume: PostgresVolume;
+let cache: RunningStandIn;
+
+const registered = (name: string) => emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === name)!.inputs;
+const onHarnessPort = (document: ConnectionDocument, hostPort: number): ConnectionDocument => {
+    const url = new URL(document.url);
+    url.port = String(hostPort);
+    return { ...document, url: url.toString(), port: hostPort };
+};
+
+beforeAll(async () => {
+    emulator = await installEmulator({ stack: "dev" });
+    pulumi.runtime.setAllConfig(stackConfig("dev"));
+    const program = await import("../../index");
+    helpers = await import("../../components");
+    connections = (await valueOf(program.connections!)) as typeof connections;
+    const db = registered("tls-platform-dev-db");
+    volume = createPostgresVolume();
+    database = await startPostgresImage({ command: db.command, envs: db.envs, uploads: db.uploads, port: 5432 }, volume, { name: "app-view-db" });
+    const df = registered("tls-platform-dev-cache");
+    cache = await startRedisStandIn({ command: df.command, envs: df.envs, uploads: df.uploads }, KNOWN_FLAGS, { name: "app-view-cache" });
+}, 120_000);
+
+afterAll(async () => {
+    await database?.stop();
+    await cache?.stop();
+    volume?.remove();
+});
+
+describe("the application's view of the dev stack", () => {
+    it("reaches PostgreSQL with pg and nothing but the database document: TLS verified, its client certificate, its password", async () => {
+        const document = connections.database;
+        expect(document.tls.clientCertificate).not.toBeNull(); // the dev stack demands it by default
+        const client = new Client({ ...helpers.pgClientConfig(onHarnessPort(document, database.hostPort)), connectionTimeoutMillis: 10_000 });
+        await client.connect();
+        try {
+            const { rows } = await client.query("SELECT current_user, ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+            expect(rows).toEqual([{ current_user: "app", ssl: true, version: expect.stringMatching(/^TLSv1\.[23]$/) }]);
+            await client.query("CREATE TABLE IF NOT EXISTS greetings (text text)");
+            await client.query("INSERT INTO greetings VALUES ($1)", ["hello over TLS"]);
+            expect((await client.query("SELECT text FROM greetings")).rows).toEqual([{ text: "hello over TLS" }]);
+        } finally {
+            await client.end();
+        }
+    });
+
+    it("is refused by PostgreSQL when the document's client certificate is left out", async () => {
+        const { connectionString, ssl } = helpers.pgClientConfig(onHarnessPort(connections.database, database.hostPort));
+        const client = new Client({ connectionString, ssl: { ...ssl, cert: undefined, key: undefined }, connectionTimeoutMillis: 10_000 });
+        client.on("error", () => undefined);
+        await expect(client.connect()).rejects.toThrow(/certificate/i);
+    });
+
+    it("reaches the cache with ioredis and nothing but the cache document: rediss://, the CA, the password", async () => {
+        const { url, options } = helpers.ioredisOptions(onHarnessPort(connections.cache, cache.hostPort));
+        const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        client.on("error", () => undefined);
+        await client.connect();
+        try {
+            expect(await client.ping()).toBe("PONG");
+            await client.set("greeting", "hello over TLS");
+            expect(await client.get("greeting")).toBe("hello over TLS");
+        } finally {
+            client.disconnect();
+        }
+    });
+
+    it("fails verification when the cache document's server name is changed, so the CA check is real", async () => {
+        const document = onHarnessPort(connections.cache, cache.hostPort);
+        const { url, options } = helpers.ioredisOptions({ ...document, tls: { ...document.tls, serverName: "not-the-cache" } });
+        const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        const errors: Error[] = [];
+        client.on("error", (e: Error) => errors.push(e));
+        await expect(client.connect()).rejects.toThrow();
+        expect(errors.map((e) => e.message).join()).toMatch(/Hostname\/IP does not match certificate's altnames/);
+        client.disconnect();
+    });
+});
