@@ -28,7 +28,7 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * `valkey` or `redis` (Redis OSS).
      * @default - `valkey`
      */
-    readonly engine?: CacheEngine;
+    readonly engine?: CacheEngine | string;
     /**
      * major.minor; at least Valkey 7.2 or Redis OSS 7.0, the versions that change TLS settings in
      * place instead of replacing the group.
@@ -74,7 +74,7 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * Not used when the group is created.
      * @default - `SET`
      */
-    readonly authTokenUpdateStrategy?: AuthTokenUpdateStrategy;
+    readonly authTokenUpdateStrategy?: AuthTokenUpdateStrategy | string;
     /**
      * Confirms that the deployed group already has an AUTH token, which `ROTATE` needs.
      * @default - false
@@ -88,7 +88,7 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * encryption and its key cannot be changed in place: a group without them is replaced anyway.
      * @default - none: transit encryption mode `required`
      */
-    readonly transitEncryptionMigration?: "preferred";
+    readonly transitEncryptionMigration?: "preferred" | string;
     /**
      * Days automatic snapshots are kept; 0 turns them off.
      * @default - 7
@@ -125,7 +125,7 @@ export class ElastiCacheCache extends pulumi.ComponentResource {
     public readonly primaryEndpointAddress: pulumi.Output<string>;
 
     constructor(name: string, args: ElastiCacheCacheArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tls-platform:aws:ElastiCacheCache", name, {}, opts);
+        super("tls-platform:index:ElastiCacheCache", name, {}, opts);
 
         const subject = `ElastiCacheCache "${name}"`;
         const engine = args.engine ?? DEFAULT_CACHE_ENGINE;
@@ -146,7 +146,7 @@ export class ElastiCacheCache extends pulumi.ComponentResource {
             {
                 description: `ElastiCache ${name}: TLS-only ${engine} (tls-platform)`,
                 engine,
-                engineVersion: args.engineVersion ?? DEFAULT_ENGINE_VERSIONS[engine],
+                engineVersion: args.engineVersion ?? DEFAULT_ENGINE_VERSIONS[engine as CacheEngine],
                 autoMinorVersionUpgrade: true,
                 nodeType: args.nodeType ?? DEFAULT_CACHE_NODE_TYPE,
                 port: ELASTICACHE_PORT,

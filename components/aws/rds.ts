@@ -145,7 +145,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
 
     constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tls-platform:aws:RdsPostgres", name, {}, opts);
+        super("tls-platform:index:RdsPostgres", name, {}, opts);
 
         const subject = `RdsPostgres "${name}"`;
         const database = args.databaseName ?? DEFAULT_RDS_DATABASE;

@@ -8,6 +8,7 @@ import {
     DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY,
     DEFAULT_BACKUP_WINDOW,
     DEFAULT_CACHE_ENGINE,
+    CacheEngine,
     DEFAULT_ENGINE_VERSIONS,
     DEFAULT_MAINTENANCE_WINDOW,
     DEFAULT_NUM_CACHE_CLUSTERS,
@@ -198,7 +199,7 @@ export function validateElastiCacheArgs(args: ElastiCacheCacheArgs): Problem[] {
     const strategy = args.authTokenUpdateStrategy ?? DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY;
     const problems = [
         ...validateNetwork(args, ELASTICACHE_PORT, "cache", (ids) => validateElastiCacheSubnets(ids, nodes)),
-        ...validateCacheEngine(engine, args.engineVersion ?? DEFAULT_ENGINE_VERSIONS[engine]),
+        ...validateCacheEngine(engine, args.engineVersion ?? DEFAULT_ENGINE_VERSIONS[engine as CacheEngine]),
         ...validateWholeRange("numCacheClusters", nodes, 1, MAX_NUM_CACHE_CLUSTERS, `1 (a single node, no failover) to ${MAX_NUM_CACHE_CLUSTERS} (a primary and five replicas); default ${DEFAULT_NUM_CACHE_CLUSTERS}`),
         ...validateWholeRange("snapshotRetentionLimit", args.snapshotRetentionLimit ?? DEFAULT_SNAPSHOT_RETENTION_DAYS, 0, MAX_SNAPSHOT_RETENTION_DAYS, `0 (no snapshots) to ${MAX_SNAPSHOT_RETENTION_DAYS} days; default ${DEFAULT_SNAPSHOT_RETENTION_DAYS}`),
         ...validateWindow("maintenanceWindow", args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, "weekly", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_MAINTENANCE_WINDOW),

@@ -1,10 +1,11 @@
+import type { SecureVersion } from "node:tls";
 import type { ConnectionDocument } from "./document";
 
 /** Node TLS options for a document: its CA (or the public roots), server name, minimum version, client certificate. */
 export interface DocumentTlsOptions {
     readonly ca?: string;
     readonly servername: string;
-    readonly minVersion: "TLSv1.2" | "TLSv1.3";
+    readonly minVersion: SecureVersion;
     readonly cert?: string;
     readonly key?: string;
     readonly rejectUnauthorized: true;
@@ -15,7 +16,7 @@ export function tlsOptions(document: ConnectionDocument): DocumentTlsOptions {
     return {
         ...(document.tls.ca.type === "pem" ? { ca: document.tls.ca.pem } : {}),
         servername: document.tls.serverName,
-        minVersion: document.tls.minVersion,
+        minVersion: document.tls.minVersion as SecureVersion,
         ...(client ? { cert: client.certPem, key: client.privateKeyPem } : {}),
         rejectUnauthorized: true,
     };

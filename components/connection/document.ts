@@ -9,8 +9,24 @@ export const CONNECTION_SCHEMA_VERSION = 1;
 export const SERVICE_KINDS = ["redis", "postgres", "https"] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
-/** Whom the client trusts: the project's CA bundle, or the public roots (e.g. ElastiCache's Amazon CA). */
-export type TrustAnchor = { readonly type: "pem"; readonly pem: string } | { readonly type: "public-roots" };
+export const TRUST_ANCHOR_TYPES = ["pem", "public-roots"] as const;
+
+/**
+ * Whom the client trusts: `{ type: "pem", pem }`, the project's CA bundle, or
+ * `{ type: "public-roots" }`, the public roots (e.g. ElastiCache's Amazon certificates).
+ */
+export interface TrustAnchor {
+    readonly type: (typeof TRUST_ANCHOR_TYPES)[number] | string;
+    /** The CA bundle, PEM, when `type` is `pem`. */
+    readonly pem?: string;
+}
+
+/**
+ * JSON null: an absent value in a document keeps its key, so documents of every environment have the
+ * same keys. The TypeScript types say "optional" instead of "| null" because Pulumi's component schema
+ * (which other languages consume) has no null: absent is how it says null.
+ */
+const ABSENT = null as unknown as undefined;
 
 export interface ClientCertificate {
     readonly certPem: string;
@@ -18,25 +34,32 @@ export interface ClientCertificate {
 }
 
 export interface ConnectionDocument {
-    readonly schemaVersion: typeof CONNECTION_SCHEMA_VERSION;
-    readonly service: ServiceKind;
+    /** `CONNECTION_SCHEMA_VERSION`. */
+    readonly schemaVersion: number;
+    /** One of `SERVICE_KINDS`. */
+    readonly service: ServiceKind | string;
     /** Everything a client needs in one string; user and password percent-encoded. */
     readonly url: string;
     readonly host: string;
     readonly port: number;
-    readonly username: string | null;
-    readonly password: string | null;
+    /** null where the service has no user name. */
+    readonly username?: string;
+    /** null where the service has no password. */
+    readonly password?: string;
     /** PostgreSQL database name; null for other services. */
-    readonly database: string | null;
-    readonly tls: {
-        /** The lowest TLS version the server accepts. */
-        readonly minVersion: "TLSv1.2" | "TLSv1.3";
-        /** The name to verify the server certificate against (SNI and host check). */
-        readonly serverName: string;
-        readonly ca: TrustAnchor;
-        /** Present when the server demands mutual TLS. */
-        readonly clientCertificate: ClientCertificate | null;
-    };
+    readonly database?: string;
+    readonly tls: ConnectionTls;
+}
+
+/** How to speak TLS to a service. */
+export interface ConnectionTls {
+    /** The lowest TLS version the server accepts: `TLSv1.2` or `TLSv1.3`. */
+    readonly minVersion: "TLSv1.2" | "TLSv1.3" | string;
+    /** The name to verify the server certificate against (SNI and host check). */
+    readonly serverName: string;
+    readonly ca: TrustAnchor;
+    /** Present when the server demands mutual TLS; null otherwise. */
+    readonly clientCertificate?: ClientCertificate;
 }
 
 export interface ConnectionInput {
@@ -81,14 +104,14 @@ function document(service: ServiceKind, url: string, input: ConnectionInput): Co
         url,
         host: input.host,
         port: input.port,
-        username: input.username ?? null,
-        password: input.password ?? null,
-        database: input.database ?? null,
+        username: input.username ?? ABSENT,
+        password: input.password ?? ABSENT,
+        database: input.database ?? ABSENT,
         tls: {
             minVersion: input.minTlsVersion ?? "TLSv1.2",
             serverName: input.serverName ?? input.host,
             ca: input.ca,
-            clientCertificate: input.clientCertificate ?? null,
+            clientCertificate: input.clientCertificate ?? ABSENT,
         },
     };
 }

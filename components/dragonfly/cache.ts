@@ -53,7 +53,7 @@ export class DragonflyCache extends pulumi.ComponentResource {
     public readonly containerName: pulumi.Output<string>;
 
     constructor(name: string, args: DragonflyCacheArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tls-platform:dragonfly:Cache", name, {}, opts);
+        super("tls-platform:index:DragonflyCache", name, {}, opts);
 
         const input: DragonflyConfigInput = {
             maxMemory: args.maxMemory ?? DEFAULT_DRAGONFLY_MAX_MEMORY,

@@ -26,7 +26,7 @@ export interface NginxProxyArgs extends TlsServiceArgs {
      * The lowest TLS version accepted; `TLSv1.3` refuses TLS 1.2 clients.
      * @default - `TLSv1.2`
      */
-    readonly minTlsVersion?: MinTlsVersion;
+    readonly minTlsVersion?: MinTlsVersion | string;
     /**
      * Host port for plain HTTP, which only redirects to HTTPS (and serves ACME challenges). The
      * redirect names `hostPort`, so give `hostPort` too when HTTP is used from outside.
@@ -52,12 +52,12 @@ export class NginxProxy extends pulumi.ComponentResource {
     public readonly containerName: pulumi.Output<string>;
 
     constructor(name: string, args: NginxProxyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tls-platform:nginx:Proxy", name, {}, opts);
+        super("tls-platform:index:NginxProxy", name, {}, opts);
 
         const input: NginxConfigInput = {
             serverNames: args.serverNames,
             upstreams: args.upstreams,
-            minTlsVersion: args.minTlsVersion,
+            minTlsVersion: args.minTlsVersion as MinTlsVersion | undefined, // validateNginxInput checks it
             verifyClient: args.mutualTls === true,
             // A redirect must name the port clients use; when Docker picks it, it is not known here.
             publicHttpsPort: args.hostPort,
@@ -99,7 +99,7 @@ export class NginxProxy extends pulumi.ComponentResource {
             aliases,
             { published: publishedPort(container, DEFAULT_HTTPS_PORT), internal: DEFAULT_HTTPS_PORT },
             cert.caCertPem,
-            { minTlsVersion: args.minTlsVersion },
+            { minTlsVersion: args.minTlsVersion as MinTlsVersion | undefined },
             httpsConnection,
         );
         this.connection = connections.connection;

@@ -10,7 +10,7 @@ import {
     EXTENDED_KEY_USES,
     HOURS_PER_DAY,
 } from "./defaults";
-import { KeyArgs, ResolvedKey, leafKeyUsages, privateKeyArgs, resolveKey } from "./keys";
+import { KeyArgs, leafKeyUsages, privateKeyArgs, resolveKey } from "./keys";
 import { validateCertificateArgs, validateSans } from "./validate";
 
 export interface CertificateArgs extends KeyArgs {
@@ -20,7 +20,7 @@ export interface CertificateArgs extends KeyArgs {
      * `server` (serverAuth), `client` (clientAuth, for mutual TLS) or `both`.
      * @default - `server`
      */
-    readonly purpose?: CertificatePurpose;
+    readonly purpose?: CertificatePurpose | string;
     /**
      * Subject common name, at most 64 characters. For a client certificate it is the identity a server
      * maps to a user (PostgreSQL `clientcert=verify-full` requires it to equal the database user).
@@ -70,21 +70,20 @@ export class Certificate extends pulumi.ComponentResource {
     public readonly fullChainPem: pulumi.Output<string>;
     /** When the certificate expires, RFC 3339. */
     public readonly validityEndTime: pulumi.Output<string>;
-    /** The key profile, with defaults resolved. */
-    public readonly key: ResolvedKey;
 
     constructor(name: string, args: CertificateArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tls-platform:pki:Certificate", name, {}, opts);
+        super("tls-platform:index:Certificate", name, {}, opts);
 
         const subject = `Certificate "${name}"`;
-        const purpose = args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE;
+        // Checked by validateCertificateArgs below, before anything uses it.
+        const purpose = (args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE) as CertificatePurpose;
         const validityDays = args.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS;
         const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS;
         throwIfProblems(subject, validateCertificateArgs(args));
         // SANs that come from other resources are checked once known, and then fail this component
         // before its CSR is created.
         const sansKnown = isKnown(args.dnsNames) && isKnown(args.ipAddresses);
-        this.key = resolveKey(args);
+        const resolvedKey = resolveKey(args);
 
         const sans = pulumi.all([args.dnsNames ?? [], args.ipAddresses ?? []]).apply(([dnsNames, ipAddresses]) => {
             const late = sansKnown ? [] : validateSans(purpose, dnsNames, ipAddresses);
@@ -94,7 +93,7 @@ export class Certificate extends pulumi.ComponentResource {
             return { dnsNames, ipAddresses };
         });
 
-        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(this.key), { parent: this });
+        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(resolvedKey), { parent: this });
         const csr = new tls.CertRequest(
             `${name}-csr`,
             {
@@ -112,7 +111,7 @@ export class Certificate extends pulumi.ComponentResource {
                 certRequestPem: csr.certRequestPem,
                 caCertPem: args.ca.certPem,
                 caPrivateKeyPem: args.ca.privateKeyPem,
-                allowedUses: [...leafKeyUsages(this.key), ...EXTENDED_KEY_USES[purpose]],
+                allowedUses: [...leafKeyUsages(resolvedKey), ...EXTENDED_KEY_USES[purpose]],
                 setSubjectKeyId: true,
                 validityPeriodHours: validityDays * HOURS_PER_DAY,
                 earlyRenewalHours: earlyRenewalDays * HOURS_PER_DAY,
@@ -122,7 +121,7 @@ export class Certificate extends pulumi.ComponentResource {
 
         this.certPem = cert.certPem;
         this.privateKeyPem = pulumi.secret(key.privateKeyPem);
-        this.caCertPem = args.ca.certPem;
+        this.caCertPem = pulumi.output(args.ca.certPem);
         this.fullChainPem = pulumi.interpolate`${cert.certPem}${args.ca.certPem}`;
         this.validityEndTime = cert.validityEndTime;
         this.registerOutputs({

@@ -2,15 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { throwIfProblems } from "../shared/problems";
 import { CA_ALLOWED_USES, DEFAULT_CA_EARLY_RENEWAL_DAYS, DEFAULT_CA_VALIDITY_DAYS, HOURS_PER_DAY } from "./defaults";
-import { KeyArgs, ResolvedKey, privateKeyArgs, resolveKey } from "./keys";
+import { KeyArgs, privateKeyArgs, resolveKey } from "./keys";
 import { validateCertificateAuthorityArgs } from "./validate";
 
 /** What a leaf certificate needs from its issuer. `CertificateAuthority` is one. */
 export interface CertificateIssuer {
     /** The issuer's certificate, PEM. */
-    readonly certPem: pulumi.Output<string>;
+    readonly certPem: pulumi.Input<string>;
     /** The issuer's private key, PEM (secret). */
-    readonly privateKeyPem: pulumi.Output<string>;
+    readonly privateKeyPem: pulumi.Input<string>;
 }
 
 export interface CertificateAuthorityArgs extends KeyArgs {
@@ -45,18 +45,16 @@ export class CertificateAuthority extends pulumi.ComponentResource implements Ce
     public readonly privateKeyPem: pulumi.Output<string>;
     /** When the CA certificate expires, RFC 3339. */
     public readonly validityEndTime: pulumi.Output<string>;
-    /** The key profile, with defaults resolved. */
-    public readonly key: ResolvedKey;
 
     constructor(name: string, args: CertificateAuthorityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tls-platform:pki:CertificateAuthority", name, {}, opts);
+        super("tls-platform:index:CertificateAuthority", name, {}, opts);
 
         const validityDays = args.validityDays ?? DEFAULT_CA_VALIDITY_DAYS;
         const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_CA_EARLY_RENEWAL_DAYS;
         throwIfProblems(`CertificateAuthority "${name}"`, validateCertificateAuthorityArgs(args));
-        this.key = resolveKey(args);
+        const resolvedKey = resolveKey(args);
 
-        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(this.key), { parent: this });
+        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(resolvedKey), { parent: this });
         const cert = new tls.SelfSignedCert(
             `${name}-cert`,
             {

@@ -1,4 +1,4 @@
 export * from "./certificate";
 export * from "./certificateAuthority";
 export * from "./defaults";
-export { KeyArgs, ResolvedKey } from "./keys";
+export { KeyArgs } from "./keys";

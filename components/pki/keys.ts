@@ -14,15 +14,16 @@ import {
 /** How a component's private key is made. */
 export interface KeyArgs {
     /**
-     * Key algorithm.
+     * Key algorithm: `ECDSA` or `RSA`. A plain string (checked when the component is created) so the
+     * argument crosses language boundaries; `KeyAlgorithm` names the allowed values.
      * @default - `ECDSA`
      */
-    readonly keyAlgorithm?: KeyAlgorithm;
+    readonly keyAlgorithm?: KeyAlgorithm | string;
     /**
-     * Curve for ECDSA keys: `P256` or `P384`.
+     * Curve for ECDSA keys: `P256` or `P384` (`EcdsaCurve`).
      * @default - `P256` (never the provider's own default, P224)
      */
-    readonly ecdsaCurve?: EcdsaCurve;
+    readonly ecdsaCurve?: EcdsaCurve | string;
     /**
      * Size of RSA keys: 2048, 3072 or 4096.
      * @default - 2048 when `keyAlgorithm` is `RSA`
@@ -83,7 +84,7 @@ export function validateKeyArgs(args: KeyArgs): Problem[] {
 export function resolveKey(args: KeyArgs): ResolvedKey {
     return (args.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM) === "RSA"
         ? { algorithm: "RSA", bits: args.rsaBits ?? DEFAULT_RSA_BITS }
-        : { algorithm: "ECDSA", curve: args.ecdsaCurve ?? DEFAULT_ECDSA_CURVE };
+        : { algorithm: "ECDSA", curve: (args.ecdsaCurve ?? DEFAULT_ECDSA_CURVE) as EcdsaCurve };
 }
 
 /** The `tls.PrivateKey` arguments for a resolved key: the curve is always explicit. */

@@ -169,9 +169,10 @@ export function validateCertificateArgs(args: Omit<CertificateArgs, "ca">): Prob
     if (purposeProblems.length > 0) {
         return problems;
     }
-    problems.push(...validateLifetime(leafLifetime(purpose, args.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS, args.earlyRenewalDays ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS)));
+    const known = purpose as CertificatePurpose;
+    problems.push(...validateLifetime(leafLifetime(known, args.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS, args.earlyRenewalDays ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS)));
     if (isKnown(args.dnsNames) && isKnown(args.ipAddresses)) {
-        problems.push(...validateSans(purpose, (args.dnsNames ?? []) as unknown[], (args.ipAddresses ?? []) as unknown[]));
+        problems.push(...validateSans(known, (args.dnsNames ?? []) as unknown[], (args.ipAddresses ?? []) as unknown[]));
     }
     return problems;
 }

@@ -37,7 +37,7 @@ export interface PostgresDatabaseArgs extends TlsServiceArgs {
      * The lowest TLS version accepted.
      * @default - `TLSv1.2`
      */
-    readonly minTlsVersion?: PostgresTlsVersion;
+    readonly minTlsVersion?: PostgresTlsVersion | string;
 }
 
 /**
@@ -58,7 +58,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     public readonly containerName: pulumi.Output<string>;
 
     constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tls-platform:postgres:Database", name, {}, opts);
+        super("tls-platform:index:PostgresDatabase", name, {}, opts);
 
         const input: PostgresConfigInput = {
             user: args.user ?? DEFAULT_POSTGRES_USER,
@@ -101,7 +101,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             aliases,
             { published: publishedPort(container, port), internal: port },
             cert.caCertPem,
-            app.result.apply((password) => ({ username: input.user, password, database: input.database, minTlsVersion: args.minTlsVersion })),
+            app.result.apply((password) => ({ username: input.user, password, database: input.database, minTlsVersion: args.minTlsVersion as PostgresTlsVersion | undefined })),
             (c) => postgresConnection({ ...c, database: input.database }),
         );
         this.connection = connections.connection;

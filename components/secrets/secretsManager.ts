@@ -92,7 +92,7 @@ export class SecretsManagerSink extends pulumi.ComponentResource {
     public readonly readPolicyJson: pulumi.Output<string>;
 
     constructor(name: string, args: SecretsManagerSinkArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tls-platform:secrets:SecretsManagerSink", name, {}, opts);
+        super("tls-platform:index:SecretsManagerSink", name, {}, opts);
         throwIfProblems(`SecretsManagerSink "${name}"`, validateSecretsManagerSinkArgs(args));
 
         const provider = args.endpoint

@@ -1,3 +1,4 @@
+import type { SecureVersion } from "node:tls";
 /**
  * The deployed Dragonfly container. `DragonflyCache` runs under the provider emulator
  * (tests/platform/fixture.ts), which issues real certificates and passwords; what it registered with the
@@ -49,7 +50,7 @@ function env(r: RegisteredContainer, name: string): string | undefined {
 }
 
 function caPem(doc: ConnectionDocument): string {
-    if (doc.tls.ca.type !== "pem") throw new Error("a dev document carries the project CA as PEM");
+    if (doc.tls.ca.type !== "pem" || doc.tls.ca.pem === undefined) throw new Error("a dev document carries the project CA as PEM");
     return doc.tls.ca.pem;
 }
 
@@ -83,7 +84,7 @@ async function connected(client: Redis): Promise<Redis> {
 function applicationClient(doc: ConnectionDocument, hostPort: number): Promise<Redis> {
     const client = doc.tls.clientCertificate;
     return connected(new Redis(harnessUrl(doc, hostPort), {
-        tls: { ca: caPem(doc), servername: doc.tls.serverName, minVersion: doc.tls.minVersion, cert: client?.certPem, key: client?.privateKeyPem },
+        tls: { ca: caPem(doc), servername: doc.tls.serverName, minVersion: doc.tls.minVersion as SecureVersion, cert: client?.certPem, key: client?.privateKeyPem },
         ...NO_RETRIES,
     }));
 }

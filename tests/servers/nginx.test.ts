@@ -1,3 +1,4 @@
+import type { SecureVersion } from "node:tls";
 /**
  * The NginxProxy component's containers on a real nginx. Each is started through the namespace harness with
  * exactly the command and uploads the component registered with the Docker provider under the provider
@@ -311,7 +312,7 @@ describe("nginx started from the NginxProxy container's registered command and u
         const r = await httpsGetUrl(url, {
             ca: doc.tls.ca.pem,
             servername: doc.tls.serverName,
-            minVersion: doc.tls.minVersion,
+            minVersion: doc.tls.minVersion as SecureVersion,
             cert: doc.tls.clientCertificate?.certPem,
             key: doc.tls.clientCertificate?.privateKeyPem,
         });

@@ -1,3 +1,4 @@
+import type { SecureVersion } from "node:tls";
 /**
  * The deployed PostgreSQL container on a REAL server. `PostgresDatabase` runs under the provider emulator
  * (tests/platform/fixture.ts), which issues real certificates and passwords; the command, envs and uploads
@@ -56,7 +57,7 @@ function upload(r: RegisteredContainer, file: string): string {
 }
 
 function caPem(doc: ConnectionDocument): string {
-    if (doc.tls.ca.type !== "pem") throw new Error("a dev document carries the project CA as PEM");
+    if (doc.tls.ca.type !== "pem" || doc.tls.ca.pem === undefined) throw new Error("a dev document carries the project CA as PEM");
     return doc.tls.ca.pem;
 }
 
@@ -317,7 +318,7 @@ describe.skipIf(!!SKIP)("PostgresDatabase's registered container on a real serve
             const client = d.tls.clientCertificate;
             return {
                 connectionString: url.toString(),
-                ssl: { ca: caPem(d), servername: d.tls.serverName, minVersion: d.tls.minVersion, cert: client?.certPem, key: client?.privateKeyPem },
+                ssl: { ca: caPem(d), servername: d.tls.serverName, minVersion: d.tls.minVersion as SecureVersion, cert: client?.certPem, key: client?.privateKeyPem },
             };
         };
 
