@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
     resolve: {
         // examples/ import the package by name, as another team would; tests run them against the source.
-        alias: { "tls-platform": path.resolve(import.meta.dirname, "components/index.ts") },
+        alias: { "tls-platform": path.resolve("components/index.ts") }, // vitest runs from the project root
     },
     test: {
         include: ["components/**/*.test.ts", "tests/**/*.test.ts"],
