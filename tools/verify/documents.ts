@@ -1,0 +1,154 @@
+/**
+ * Connection documents (schema v1, components/connection/document.ts) as targets: from a JSON text
+ * holding one document, an array of them, or an object of name → document (a stack's `connections`
+ * output), and from a stack through the Pulumi CLI. Every problem of every document is reported at
+ * once; a message never quotes a password, key or URL (which holds the password).
+ */
+import { CONNECTION_SCHEMA_VERSION, SERVICE_KINDS } from "../../components/connection/document";
+import type { ClientCertificate, ServiceKind, Target, Trust } from "./types";
+
+/**
+ * A document as this verifier reads it, once validated. Readers are tolerant where the schema allows
+ * it: a key that is null in the JSON may also be missing (Pulumi's schema has no null, so a document
+ * built in another language may leave it out).
+ */
+export interface DocumentV1 {
+    readonly service: ServiceKind;
+    readonly host: string;
+    readonly port: number;
+    readonly username?: string | null;
+    readonly password?: string | null;
+    readonly database?: string | null;
+    readonly tls: {
+        readonly minVersion: "TLSv1.2" | "TLSv1.3";
+        readonly serverName: string;
+        readonly ca: Trust;
+        readonly clientCertificate?: ClientCertificate | null;
+    };
+}
+
+export class InputError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(problems.join("\n"));
+        this.name = "InputError";
+    }
+}
+
+/** A document's fields that must never be quoted back. */
+const SECRET_FIELDS = new Set(["password", "url", "privateKeyPem"]);
+
+function show(path: string, value: unknown): string {
+    if (SECRET_FIELDS.has(path.split(".").pop()!)) return "(value hidden)";
+    const text = JSON.stringify(value);
+    return text === undefined ? "undefined" : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const isPem = (v: unknown) => typeof v === "string" && v.includes("-----BEGIN ");
+
+/** Problems of one document; empty when it is a valid schema-v1 document. */
+export function validateDocument(value: unknown, where: string): string[] {
+    const problems: string[] = [];
+    const bad = (path: string, v: unknown, expected: string) => problems.push(`${where}: \`${path}\` is ${show(path, v)}; expected ${expected}.`);
+    if (!isObject(value)) return [`${where}: is ${show("", value)}; expected a connection document (an object with \`schemaVersion\`: ${CONNECTION_SCHEMA_VERSION}).`];
+    const d = value;
+    if (d.schemaVersion !== CONNECTION_SCHEMA_VERSION) bad("schemaVersion", d.schemaVersion, `${CONNECTION_SCHEMA_VERSION} (this verifier reads schema v${CONNECTION_SCHEMA_VERSION} only)`);
+    if (!SERVICE_KINDS.includes(d.service as never)) bad("service", d.service, `one of ${SERVICE_KINDS.join(", ")}`);
+    if (typeof d.host !== "string" || d.host === "") bad("host", d.host, "a host name or IP address");
+    if (!Number.isInteger(d.port) || (d.port as number) < 1 || (d.port as number) > 65535) bad("port", d.port, "a whole number from 1 to 65535");
+    for (const key of ["username", "password", "database"] as const) {
+        if (d[key] !== null && d[key] !== undefined && typeof d[key] !== "string") bad(key, d[key], "a string or null");
+    }
+    if (typeof d.url !== "string") bad("url", d.url, "a string");
+    if (!isObject(d.tls)) {
+        bad("tls", d.tls, "an object with minVersion, serverName, ca and clientCertificate");
+        return problems;
+    }
+    const t = d.tls;
+    if (t.minVersion !== "TLSv1.2" && t.minVersion !== "TLSv1.3") bad("tls.minVersion", t.minVersion, "`TLSv1.2` or `TLSv1.3`");
+    if (typeof t.serverName !== "string" || t.serverName === "") bad("tls.serverName", t.serverName, "the name in the server certificate");
+    const ca = t.ca;
+    if (!isObject(ca) || (ca.type !== "public-roots" && !(ca.type === "pem" && isPem(ca.pem)))) {
+        bad("tls.ca", isObject(ca) ? { type: ca.type } : ca, '`{ "type": "pem", "pem": "-----BEGIN CERTIFICATE-----..." }` or `{ "type": "public-roots" }`');
+    }
+    const client = t.clientCertificate;
+    if (client !== null && client !== undefined && !(isObject(client) && isPem(client.certPem) && isPem(client.privateKeyPem))) {
+        problems.push(`${where}: \`tls.clientCertificate\` is neither null nor an object with PEM \`certPem\` and \`privateKeyPem\`.`);
+    }
+    return problems;
+}
+
+export function targetFromDocument(name: string, d: DocumentV1): Target {
+    const client = d.tls.clientCertificate ?? null;
+    return {
+        name,
+        service: d.service,
+        host: d.host,
+        port: d.port,
+        serverName: d.tls.serverName,
+        ca: d.tls.ca.type === "pem" ? { type: "pem", pem: d.tls.ca.pem } : { type: "public-roots" },
+        clientCertificate: client && { certPem: client.certPem, privateKeyPem: client.privateKeyPem },
+        expectMutualTls: client !== null,
+        documentMinVersion: d.tls.minVersion,
+        username: d.username ?? null,
+        password: d.password ?? null,
+        database: d.database ?? null,
+    };
+}
+
+const defaultName = (d: DocumentV1) => `${d.service}@${d.host}:${d.port}`;
+
+/**
+ * Targets from JSON: one document, an array of documents, or `{ name: document }`. `origin` names the
+ * source in messages and, when given, prefixes names (`dev/cache`).
+ */
+export function targetsFromJson(text: string, origin: string, namePrefix = ""): Target[] {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch (e) {
+        throw new InputError([`${origin}: not JSON (${(e as Error).message}); expected a connection document, an array of them, or an object of name → document.`]);
+    }
+    let entries: Array<[string | undefined, string, unknown]>; // [name, where, value]
+    if (Array.isArray(parsed)) entries = parsed.map((v, i) => [undefined, `${origin}[${i}]`, v]);
+    else if (isObject(parsed) && "schemaVersion" in parsed) entries = [[undefined, origin, parsed]];
+    else if (isObject(parsed)) entries = Object.entries(parsed).map(([k, v]) => [k, `${origin}.${k}`, v]);
+    else throw new InputError([`${origin}: is ${show("", parsed)}; expected a connection document, an array of them, or an object of name → document.`]);
+    if (entries.length === 0) throw new InputError([`${origin}: holds no connection documents.`]);
+    const problems = entries.flatMap(([, where, v]) => validateDocument(v, where));
+    if (problems.length > 0) throw new InputError(problems);
+    return entries.map(([name, , v]) => {
+        const d = v as DocumentV1;
+        return targetFromDocument(`${namePrefix}${name ?? defaultName(d)}`, d);
+    });
+}
+
+/** Runs a command to completion; the real one is `execFile`, tests pass a fake. */
+export type CommandRunner = (file: string, args: readonly string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+
+export function stackOutputCommand(stack: string): [string, string[]] {
+    return ["pulumi", ["stack", "output", "connections", "--show-secrets", "--json", "--stack", stack]];
+}
+
+/** The `connections` output of `stack`, through the Pulumi CLI. */
+export async function targetsFromStack(stack: string, run: CommandRunner): Promise<Target[]> {
+    const [file, args] = stackOutputCommand(stack);
+    let result: Awaited<ReturnType<CommandRunner>>;
+    try {
+        result = await run(file, args);
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new InputError([code === "ENOENT"
+            ? `--stack ${stack}: the \`pulumi\` CLI is not on PATH; install it, or save the output of \`pulumi stack output connections --show-secrets --json\` and pass it with --file.`
+            : `--stack ${stack}: could not run \`${file} ${args.join(" ")}\`: ${(e as Error).message}`]);
+    }
+    if (result.code !== 0) {
+        const stderr = result.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 300);
+        const hint = /does not have output property|output property .* not found/i.test(result.stderr)
+            ? " The stack has no `connections` output: a stack with the Secrets Manager sink keeps its documents there; export them to a file and pass it with --file."
+            : "";
+        throw new InputError([`--stack ${stack}: \`${file} ${args.join(" ")}\` exited with ${result.code}: ${stderr || "(no output)"}.${hint}`]);
+    }
+    return targetsFromJson(result.stdout, `stack ${stack} output \`connections\``, `${stack}/`);
+}

@@ -1,0 +1,100 @@
+/**
+ * The Redis protocol (RESP2) as far as the probes speak it: AUTH and PING. Works for Redis, Valkey,
+ * ElastiCache and Dragonfly.
+ */
+import type { Reader } from "../net";
+import type { GateOutcome, RequestOutcome } from "../types";
+import { type Conversation, noNegotiation, type ServiceProtocol } from "./protocol";
+
+/** A command as a RESP array of bulk strings. */
+export function encodeCommand(...args: string[]): Buffer {
+    const parts = [`*${args.length}\r\n`];
+    for (const a of args) parts.push(`$${Buffer.byteLength(a)}\r\n${a}\r\n`);
+    return Buffer.from(parts.join(""));
+}
+
+export type RespReply =
+    | { readonly type: "simple" | "error" | "integer"; readonly value: string }
+    | { readonly type: "bulk"; readonly value: string | null }
+    /** Not RESP at all (e.g. a TLS alert record sent to a plaintext client). */
+    | { readonly type: "other"; readonly value: string };
+
+const MAX_SHOWN = 120;
+
+export async function readReply(reader: Reader): Promise<RespReply> {
+    const first = (await reader.read(1)).toString("latin1");
+    const kinds: Record<string, "simple" | "error" | "integer" | "bulk"> = { "+": "simple", "-": "error", ":": "integer", $: "bulk" };
+    const type = kinds[first];
+    if (!type) {
+        return { type: "other", value: `${reader.pending + 1} bytes starting with 0x${first.charCodeAt(0).toString(16).padStart(2, "0")}` };
+    }
+    const line = (await reader.readUntil("\r\n", 4096)).toString("utf8").slice(0, -2);
+    if (type !== "bulk") return { type, value: line.slice(0, MAX_SHOWN) };
+    const length = Number(line);
+    if (!Number.isInteger(length) || length < -1) return { type: "other", value: `bad bulk length ${JSON.stringify(line.slice(0, 20))}` };
+    if (length === -1) return { type, value: null };
+    const body = await reader.read(length + 2);
+    return { type, value: body.subarray(0, length).toString("utf8").slice(0, MAX_SHOWN) };
+}
+
+export function showReply(r: RespReply): string {
+    switch (r.type) {
+        case "simple":
+            return `+${r.value}`;
+        case "error":
+            return `-${r.value}`;
+        case "integer":
+            return `:${r.value}`;
+        case "bulk":
+            return r.value === null ? "(nil)" : JSON.stringify(r.value);
+        case "other":
+            return r.value;
+    }
+}
+
+async function command(c: Conversation, ...args: string[]): Promise<RespReply> {
+    c.socket.write(encodeCommand(...args));
+    return readReply(c.reader);
+}
+
+/** A reply means the server ran the command loop for this client, whatever it answered. */
+function served(r: RespReply, what: string): GateOutcome {
+    return r.type === "other"
+        ? { verdict: "refused", detail: `${what}: answered ${r.value}, not RESP` }
+        : { verdict: "served", detail: `${what}: answered ${showReply(r)}` };
+}
+
+export const redisProtocol: ServiceProtocol = {
+    beforeTls: noNegotiation,
+
+    async request(c, target): Promise<RequestOutcome> {
+        let authDetail = "no password in the document, AUTH not sent";
+        if (target.password !== null) {
+            const args = target.username ? ["AUTH", target.username, target.password] : ["AUTH", target.password];
+            const auth = await command(c, ...args);
+            if (!(auth.type === "simple" && auth.value === "OK")) return { ok: false, detail: `AUTH refused: ${showReply(auth)}` };
+            authDetail = "AUTH accepted";
+        }
+        const ping = await command(c, "PING");
+        if (ping.type === "simple" && ping.value === "PONG") return { ok: true, detail: `${authDetail}, PING answered +PONG` };
+        return { ok: false, detail: `${authDetail}, PING answered ${showReply(ping)}` };
+    },
+
+    async withoutClientCertificate(c): Promise<GateOutcome> {
+        return served(await command(c, "PING"), "PING without client certificate");
+    },
+
+    async plaintext(c): Promise<GateOutcome> {
+        // Inline command: what a plaintext client or `nc` would send.
+        c.socket.write("PING\r\n");
+        const reply = await readReply(c.reader);
+        if (reply.type === "simple" && reply.value === "PONG") return { verdict: "served", detail: "plaintext PING answered +PONG" };
+        if (reply.type === "error" && /^NOAUTH/.test(reply.value)) {
+            return { verdict: "served", detail: `plaintext PING answered -${reply.value}: the server speaks Redis in plaintext, so AUTH would travel unencrypted` };
+        }
+        // Dragonfly's TLS port answers "-ERR Bad TLS header, ..." before closing (facts.md §1).
+        return { verdict: "refused", detail: `plaintext PING answered ${showReply(reply)}, no PONG` };
+    },
+
+    plaintextSilence: "refused",
+};

@@ -1,0 +1,169 @@
+/**
+ * The verifier's data model: what is probed (a `Target`, built from a connection document or an
+ * `--endpoint`), what the probes saw (`Observation`, raw facts only), and what the rules made of it
+ * (`Check`s in a `Report`). A `Report` holds no password or key: the formatters only ever see a
+ * `TargetSummary`.
+ */
+import type { SERVICE_KINDS } from "../../components/connection/document";
+
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+/** Whom the client trusts: a CA bundle, or node's bundled public roots. */
+export type Trust = { readonly type: "pem"; readonly pem: string } | { readonly type: "public-roots" };
+
+export interface ClientCertificate {
+    readonly certPem: string;
+    readonly privateKeyPem: string;
+}
+
+export const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+/** How reports name a version (node says `TLSv1` for TLS 1.0). */
+export const VERSION_NAMES: Readonly<Record<TlsVersion, string>> = { TLSv1: "TLSv1.0", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2", "TLSv1.3": "TLSv1.3" };
+/** Versions whose acceptance is a failure: RFC 8996 deprecates TLS 1.0 and 1.1. */
+export const LEGACY_TLS_VERSIONS: readonly TlsVersion[] = ["TLSv1", "TLSv1.1"];
+
+/** One endpoint to verify, with everything a client of it would hold (secrets included). */
+export interface Target {
+    /** Label in reports: the document's name, or the endpoint URL without credentials. */
+    readonly name: string;
+    readonly service: ServiceKind;
+    readonly host: string;
+    readonly port: number;
+    /** Name checked against the certificate's SANs, and sent as SNI unless it is an IP address. */
+    readonly serverName: string;
+    readonly ca: Trust;
+    readonly clientCertificate: ClientCertificate | null;
+    /** The server must refuse a client without certificate. */
+    readonly expectMutualTls: boolean;
+    /** The document's `tls.minVersion`; null for a bare `--endpoint`. */
+    readonly documentMinVersion: "TLSv1.2" | "TLSv1.3" | null;
+    readonly username: string | null;
+    readonly password: string | null;
+    readonly database: string | null;
+}
+
+/** What a report may say about a target: no password, no key. */
+export interface TargetSummary {
+    readonly name: string;
+    readonly service: ServiceKind;
+    readonly host: string;
+    readonly port: number;
+    readonly serverName: string;
+    readonly trust: "document CA" | "public roots";
+    readonly clientCertificate: boolean;
+    readonly expectMutualTls: boolean;
+}
+
+export function summarize(t: Target): TargetSummary {
+    return {
+        name: t.name,
+        service: t.service,
+        host: t.host,
+        port: t.port,
+        serverName: t.serverName,
+        trust: t.ca.type === "pem" ? "document CA" : "public roots",
+        clientCertificate: t.clientCertificate !== null,
+        expectMutualTls: t.expectMutualTls,
+    };
+}
+
+/** A handshake offering exactly one version: did the server complete it? */
+export interface VersionOutcome {
+    /** `error`: the probe could not tell (unreachable, no answer, the client could not offer it). */
+    readonly result: "accepted" | "refused" | "error";
+    readonly detail: string;
+}
+
+export interface CertificateFacts {
+    readonly subject: string;
+    readonly issuer: string;
+    readonly serialNumber: string;
+    /** ISO 8601. */
+    readonly notBefore: string;
+    /** ISO 8601. */
+    readonly notAfter: string;
+    readonly subjectAltName: string | null;
+    readonly fingerprint256: string;
+}
+
+/** The authenticated first request (Redis AUTH + PING, PostgreSQL login, HTTPS GET). */
+export interface RequestOutcome {
+    readonly ok: boolean;
+    readonly detail: string;
+    /** HTTPS only: the Strict-Transport-Security header, null when absent. */
+    readonly hsts?: string | null;
+}
+
+/** The server's answer to a client it should turn away (no client certificate, or no TLS at all). */
+export interface GateOutcome {
+    /** `unknown`: the probe could not tell (unreachable, no answer it understood). */
+    readonly verdict: "refused" | "served" | "unknown";
+    readonly detail: string;
+}
+
+/** The handshake a client with the target's settings makes, and what followed it. */
+export type SessionOutcome =
+    | { readonly established: false; readonly error: string }
+    | {
+          readonly established: true;
+          readonly protocol: string;
+          /** The chain verified against the target's CA (or the public roots). */
+          readonly chainVerified: boolean;
+          readonly chainError: string | null;
+          /** `tls.checkServerIdentity(serverName, cert)` failed with this message. */
+          readonly identityError: string | null;
+          readonly certificate: CertificateFacts | null;
+          /** Absent when not attempted (never sent to a server that did not verify). */
+          readonly request: RequestOutcome | null;
+      };
+
+/** Everything the probes saw for one target. */
+export interface Observation {
+    readonly versions: Readonly<Record<TlsVersion, VersionOutcome>>;
+    readonly session: SessionOutcome;
+    /** Present when the target expects mutual TLS. */
+    readonly withoutClientCertificate: GateOutcome | null;
+    readonly plaintext: GateOutcome;
+}
+
+export const CHECK_STATUSES = ["ok", "warn", "fail", "skip"] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
+export const CHECK_IDS = [
+    "handshake",
+    "legacy_tls_refused",
+    "modern_tls_accepted",
+    "certificate_chain",
+    "certificate_hostname",
+    "certificate_expiry",
+    "service_request",
+    "hsts",
+    "mutual_tls_enforced",
+    "plaintext_refused",
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export interface Check {
+    readonly id: CheckId;
+    readonly status: CheckStatus;
+    readonly detail: string;
+}
+
+export interface EndpointReport {
+    readonly target: TargetSummary;
+    /** Worst status of its checks (skip counts as ok). */
+    readonly status: "ok" | "warn" | "fail";
+    readonly checks: readonly Check[];
+    readonly versions: Readonly<Record<TlsVersion, VersionOutcome>>;
+    readonly certificate: (CertificateFacts & { readonly secondsLeft: number }) | null;
+}
+
+export interface Report {
+    /** ISO 8601 time the rules were evaluated at. */
+    readonly checkedAt: string;
+    readonly status: "ok" | "warn" | "fail";
+    /** 0 all good, 1 warnings only, 2 any failure. */
+    readonly exitCode: 0 | 1 | 2;
+    readonly endpoints: readonly EndpointReport[];
+}
