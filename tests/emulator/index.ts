@@ -132,3 +132,30 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
         });
     });
 }
+
+/**
+ * Runs `create`, which must throw one `InputPropertiesError` from a component's constructor, and
+ * checks that the component (named in the error's first line, `Kind "name": N problems:`) registered
+ * no child: registration is asynchronous, so it waits for any child that was started to arrive.
+ */
+export async function rejectedBeforeCreating(emulator: ProviderEmulator, create: () => unknown): Promise<pulumi.InputPropertiesError> {
+    let error: unknown;
+    try {
+        create();
+    } catch (e) {
+        error = e;
+    }
+    if (!pulumi.InputPropertiesError.isInstance(error)) {
+        throw new Error(`expected an InputPropertiesError, got ${error === undefined ? "no error" : String(error)}`);
+    }
+    const component = /^\w+ "(.+?)":/.exec(error.message)?.[1];
+    if (component === undefined) {
+        throw new Error(`the error does not name its component: ${error.message.split("\n")[0]}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const children = emulator.resources.filter((r) => r.name.startsWith(`${component}-`)).map((r) => `${r.type} ${r.name}`);
+    if (children.length > 0) {
+        throw new Error(`"${component}" was rejected but created: ${children.join(", ")}`);
+    }
+    return error;
+}

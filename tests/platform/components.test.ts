@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkDragonflyFlags, checkDragonflyTlsAuth, parseFlagList } from "../../components/dragonfly/config";
-import { installEmulator, valueOf, type ProviderEmulator, type RegisteredResource } from "../emulator";
+import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator, type RegisteredResource } from "../emulator";
 
 // The dev components under the provider emulator: the exact inputs of the Docker resources that
 // matter (images, ports, networks, volumes, uploads, healthchecks), secrecy, and bad input.
@@ -157,7 +157,6 @@ describe("NginxProxy", () => {
 });
 
 describe("bad input", () => {
-    const seen = new Set<string>();
     const base = () => ({ ca, network: "backend" });
     it.each<[string, () => unknown, string[]]>([
         ["a host port out of range", () => new c.DragonflyCache("bad1", { ...base(), hostPort: 70000 }), ["`hostPort`: 70000 is out of range; use a whole number from 1 to 65535, or leave it out to let Docker pick a free port."]],
@@ -183,20 +182,8 @@ describe("bad input", () => {
             ["`maxMemory`: `lots` is not a memory size; use a number with one of the units b, kb, mb, gb, tb (1024-based; kib, mib, gib, tib also accepted), for example `512mb` or `2gb`"],
         ],
     ])("rejects %s with one clear error, before anything is created", async (_, create, messages) => {
-        let error: unknown;
-        try {
-            create();
-        } catch (e) {
-            error = e;
-        }
-        expect(pulumi.InputPropertiesError.isInstance(error)).toBe(true);
-        expect((error as pulumi.InputPropertiesError).errors.map((e) => e.reason)).toEqual(messages);
-        // Registration is asynchronous: give any child that was started time to reach the emulator.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        const name = emulator.resources.find((r) => r.type.startsWith("tls-platform:") && r.name.startsWith("bad") && !seen.has(r.name))?.name;
-        expect(name).toBeDefined();
-        seen.add(name!);
-        expect(emulator.resources.filter((r) => r.name.startsWith(`${name}-`))).toEqual([]);
+        const error = await rejectedBeforeCreating(emulator, create);
+        expect(error.errors.map((e) => e.reason)).toEqual(messages);
     });
 
     it("accepts a non-loopback address only with the loud opt-in", async () => {

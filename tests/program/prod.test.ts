@@ -1,11 +1,7 @@
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
-import { CONNECTION_DOCUMENT_KEYS, documentKeys, stackConfig } from "./stack";
+import { CONNECTION_DOCUMENT_KEYS, documentKeys, filledProdConfig, stackConfig } from "./stack";
 
 // The prod program with its required keys filled in, under the emulator.
 let emulator: ProviderEmulator;
@@ -13,23 +9,10 @@ let program: typeof import("../../index");
 let bundlePem: string;
 
 beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rds-bundle-"));
-    const bundle = path.join(dir, "global-bundle.pem");
-    // A stand-in for the Amazon RDS global bundle: any CA certificate file shows it is shipped as given.
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=stand-in RDS CA", "-days", "1", "-keyout", path.join(dir, "k"), "-out", bundle], { stdio: "ignore" });
-    bundlePem = fs.readFileSync(bundle, "utf8");
+    const filled = filledProdConfig();
+    bundlePem = filled.rdsCaBundlePem;
     emulator = await installEmulator({ stack: "prod" });
-    pulumi.runtime.setAllConfig(
-        stackConfig("prod", {
-            "aws:region": "eu-west-1",
-            vpcId: "vpc-0a1b2c3d4e5f60718",
-            subnetIds: JSON.stringify(["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]),
-            allowedSecurityGroupIds: JSON.stringify(["sg-0a1b2c3d4e5f60718"]),
-            rdsEnabled: "true",
-            rdsCaBundleFile: bundle,
-            appRoleName: "app-role",
-        }),
-    );
+    pulumi.runtime.setAllConfig(stackConfig("prod", filled.overrides));
     program = await import("../../index");
 });
 

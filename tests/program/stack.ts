@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 
@@ -43,4 +45,26 @@ export function documentKeys(document: Record<string, unknown>): string[] {
     return Object.entries(document)
         .flatMap(([k, v]) => (k === "tls" ? Object.keys(v as object).map((t) => `tls.${t}`) : [k]))
         .sort();
+}
+
+/**
+ * The prod keys that have no default, filled in (RDS included), as a team would before its first
+ * `pulumi up`. The RDS CA bundle is a stand-in: the program only ships it in the document.
+ */
+export function filledProdConfig(): { overrides: Record<string, string>; rdsCaBundlePem: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rds-bundle-"));
+    const bundle = path.join(dir, "global-bundle.pem");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=stand-in RDS CA", "-days", "1", "-keyout", path.join(dir, "k"), "-out", bundle], { stdio: "ignore" });
+    return {
+        overrides: {
+            "aws:region": "eu-west-1",
+            vpcId: "vpc-0a1b2c3d4e5f60718",
+            subnetIds: JSON.stringify(["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]),
+            allowedSecurityGroupIds: JSON.stringify(["sg-0a1b2c3d4e5f60718"]),
+            rdsEnabled: "true",
+            rdsCaBundleFile: bundle,
+            appRoleName: "app-role",
+        },
+        rdsCaBundlePem: fs.readFileSync(bundle, "utf8"),
+    };
 }
