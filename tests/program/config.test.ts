@@ -46,10 +46,10 @@ describe("readSettings", () => {
 
     it("reports every bad key at once, naming the key, the value, what is allowed and the fix", () => {
         expect(() =>
-            settingsFor({ keyType: "RSA-1024", appName: "App-1", cacheMaxMemory: "lots", proxyUpstreamUrl: "app:3000", databaseHostPort: "70000", proxyHttpHostPort: "6380", proxyMinTlsVersion: "TLSv1.1" }),
+            settingsFor({ keyType: "RSA-1024", appName: "App-1", cacheMaxMemory: "lots", proxyUpstreamUrl: "app:3000", databaseHostPort: "70000", proxyHttpHostPort: "6380", proxyMinTlsVersion: "TLSv1.1", secretsSink: "vault" }),
         ).toThrow(
             [
-                'stack "dev" config: 7 problems:',
+                'stack "dev" config: 8 problems:',
                 "  - `tls-platform:keyType`: `RSA-1024` is not allowed; use one of `ECDSA-P256`, `ECDSA-P384`, `RSA-2048`, `RSA-3072`, `RSA-4096`, e.g. `pulumi config set keyType ECDSA-P256`.",
                 "  - `tls-platform:appName`: `App-1` is not usable as a client certificate name and database user; use lower-case letters, digits and underscores, starting with a letter (e.g. `app`).",
                 "  - `tls-platform:cacheMaxMemory`: `lots` is not a memory size; use a number with one of the units b, kb, mb, gb, tb (1024-based; kib, mib, gib, tib also accepted), for example `512mb` or `2gb`",
@@ -57,6 +57,7 @@ describe("readSettings", () => {
                 "  - `tls-platform:databaseHostPort`: 70000 is out of range; use a port from 1 to 65535, e.g. `pulumi config set databaseHostPort 5433`.",
                 "  - `tls-platform:proxyHttpHostPort`: 6380 is also `tls-platform:cacheHostPort`; every service needs a host port of its own, e.g. `pulumi config set proxyHttpHostPort 6381`.",
                 "  - `tls-platform:proxyMinTlsVersion`: `TLSv1.1` is not allowed; use one of `TLSv1.2`, `TLSv1.3`, e.g. `pulumi config set proxyMinTlsVersion TLSv1.2`.",
+                "  - `tls-platform:secretsSink`: `vault` is not allowed; use one of `stack-outputs`, `aws-secrets-manager`, e.g. `pulumi config set secretsSink stack-outputs`.",
             ].join("\n"),
         );
     });
