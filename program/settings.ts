@@ -7,6 +7,7 @@ import {
     DEFAULT_LEAF_VALIDITY_DAYS,
     KeyArgs,
     parseMemoryLimit,
+    validateSecretsManagerSinkArgs,
 } from "../components";
 import { Problem, formatProblems, show } from "../components/shared/problems";
 
@@ -151,6 +152,13 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
     const proxyMinTlsVersion = oneOf("proxyMinTlsVersion", TLS_VERSIONS, PROGRAM_DEFAULTS.proxyMinTlsVersion);
     const secretsSink = oneOf("secretsSink", SECRETS_SINKS, PROGRAM_DEFAULTS.secretsSink);
     const secretsManagerEndpoint = config.get("secretsManagerEndpoint") || undefined;
+    const recoveryWindowDays = config.getNumber("secretsRecoveryWindowDays") ?? PROGRAM_DEFAULTS.secretsRecoveryWindowDays;
+    if (secretsSink === "aws-secrets-manager") {
+        // Checked here too, so that nothing (the services before the sink) is created first.
+        for (const problem of validateSecretsManagerSinkArgs({ pathPrefix: "x", recoveryWindowInDays: recoveryWindowDays })) {
+            problems.push({ path: key("secretsRecoveryWindowDays"), message: problem.message.replace("`recoveryWindowInDays`", `\`${key("secretsRecoveryWindowDays")}\``) });
+        }
+    }
     const cacheEngine = oneOf("cacheEngine", CACHE_ENGINES, PROGRAM_DEFAULTS.cacheEngine);
     const list = (name: string) => config.getObject<string[]>(name) ?? [];
     const aws = {
@@ -200,7 +208,7 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
         platform,
         secrets: {
             sink: secretsSink,
-            recoveryWindowDays: config.getNumber("secretsRecoveryWindowDays") ?? PROGRAM_DEFAULTS.secretsRecoveryWindowDays,
+            recoveryWindowDays,
             endpoint: secretsManagerEndpoint,
             appRoleName: config.get("appRoleName") || undefined,
             region: aws.region || undefined,
