@@ -35,7 +35,8 @@ const sink =
               pathPrefix: `${pulumi.getProject()}/${stack}`,
               recoveryWindowInDays: settings.secrets.recoveryWindowDays,
               endpoint: settings.secrets.endpoint,
-              region: settings.secrets.region,
+              // A local emulator accepts any region; requests only need one to be signed.
+              region: settings.secrets.region ?? (settings.secrets.endpoint ? "us-east-1" : undefined),
               readerRoleName: settings.secrets.appRoleName,
           })
         : undefined;
