@@ -188,6 +188,9 @@ describe("renew.yml", () => {
         const verify = stepIndex(job, runs(/tls-platform-verify/), "running the verifier");
         expect(job.steps[up]!.run).toBe('pulumi up --stack "$STACK" --yes --policy-pack ./policy --non-interactive');
         expect(up).toBeLessThan(verify);
+        // The verifier's bin is compiled output: without a build before it, npx finds nothing to run.
+        const build = stepIndex(job, runs(/^npm run build$/), "building the package");
+        expect(build).toBeLessThan(verify);
         expect(verify).toBe(job.steps.length - 1);
         expect(job.steps[verify]!.shell).toBe("bash");
     });
