@@ -10,6 +10,7 @@ import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
 import { createPostgresVolume, startPostgresImage, type PostgresVolume, type RunningPostgres } from "../harness/images/postgres";
 import { startRedisStandIn, type RunningStandIn } from "../harness/images/redis";
 import { stackConfig } from "../program/stack";
+import { atHarnessPort } from "../platform/documents";
 
 // An application's view of the dev stack: the connection documents exactly as the root program
 // exports them, used through the package's own client helpers, against real servers started from
@@ -25,12 +26,6 @@ let volume: PostgresVolume;
 let cache: RunningStandIn;
 
 const registered = (name: string) => emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === name)!.inputs;
-const onHarnessPort = (document: ConnectionDocument, hostPort: number): ConnectionDocument => {
-    const url = new URL(document.url);
-    url.port = String(hostPort);
-    return { ...document, url: url.toString(), port: hostPort };
-};
-
 beforeAll(async () => {
     emulator = await installEmulator({ stack: "dev" });
     pulumi.runtime.setAllConfig(stackConfig("dev"));
@@ -54,7 +49,7 @@ describe("the application's view of the dev stack", () => {
     it("reaches PostgreSQL with pg and nothing but the database document: TLS verified, its client certificate, its password", async () => {
         const document = connections.database;
         expect(document.tls.clientCertificate).not.toBeNull(); // the dev stack demands it by default
-        const client = new Client({ ...helpers.pgClientConfig(onHarnessPort(document, database.hostPort)), connectionTimeoutMillis: 10_000 });
+        const client = new Client({ ...helpers.pgClientConfig(atHarnessPort(document, database.hostPort)), connectionTimeoutMillis: 10_000 });
         await client.connect();
         try {
             const { rows } = await client.query("SELECT current_user, ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
@@ -68,14 +63,14 @@ describe("the application's view of the dev stack", () => {
     });
 
     it("is refused by PostgreSQL when the document's client certificate is left out", async () => {
-        const { connectionString, ssl } = helpers.pgClientConfig(onHarnessPort(connections.database, database.hostPort));
+        const { connectionString, ssl } = helpers.pgClientConfig(atHarnessPort(connections.database, database.hostPort));
         const client = new Client({ connectionString, ssl: { ...ssl, cert: undefined, key: undefined }, connectionTimeoutMillis: 10_000 });
         client.on("error", () => undefined);
         await expect(client.connect()).rejects.toThrow(/certificate/i);
     });
 
     it("reaches the cache with ioredis and nothing but the cache document: rediss://, the CA, the password", async () => {
-        const { url, options } = helpers.ioredisOptions(onHarnessPort(connections.cache, cache.hostPort));
+        const { url, options } = helpers.ioredisOptions(atHarnessPort(connections.cache, cache.hostPort));
         const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
         client.on("error", () => undefined);
         await client.connect();
@@ -89,7 +84,7 @@ describe("the application's view of the dev stack", () => {
     });
 
     it("fails verification when the cache document's server name is changed, so the CA check is real", async () => {
-        const document = onHarnessPort(connections.cache, cache.hostPort);
+        const document = atHarnessPort(connections.cache, cache.hostPort);
         const { url, options } = helpers.ioredisOptions({ ...document, tls: { ...document.tls, serverName: "not-the-cache" } });
         const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
         const errors: Error[] = [];

@@ -20,6 +20,7 @@ import type { ConnectionDocument } from "../../components";
 import { checkDragonflyFlags, checkDragonflyTlsAuth, parseFlagList } from "../../components/dragonfly/config";
 import { type DragonflyContainerSpec, type RunningStandIn, startRedisStandIn } from "../harness/images/redis";
 import { deployPlatform, type DeployedPlatform, type Pems, type RegisteredContainer } from "../platform/fixture";
+import { atHarnessPort, documentCaPem } from "../platform/documents";
 import { probeTlsVersion, tlsHandshake } from "../support/tls-probe";
 
 const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(__dirname, "../fixtures/dragonfly-flags.txt"), "utf8"));
@@ -49,22 +50,6 @@ function env(r: RegisteredContainer, name: string): string | undefined {
     return r.envs.find((kv) => kv.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
-function caPem(doc: ConnectionDocument): string {
-    if (doc.tls.ca.type !== "pem" || doc.tls.ca.pem === undefined) throw new Error("a dev document carries the project CA as PEM");
-    return doc.tls.ca.pem;
-}
-
-/**
- * The document's URL for the harness: its port is the host port the emulator picked, as Docker would
- * publish it; the stand-in publishes the container port on a host port of its own.
- */
-function harnessUrl(doc: ConnectionDocument, hostPort: number): string {
-    const url = new URL(doc.url);
-    expect(url.port).toBe(String(doc.port));
-    url.port = String(hostPort);
-    return url.toString();
-}
-
 const NO_RETRIES = { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5000, enableOfflineQueue: false, enableReadyCheck: false };
 
 /** ioredis connected; connect() only rejects with "Connection is closed.", so the cause comes from the 'error' event. */
@@ -83,8 +68,8 @@ async function connected(client: Redis): Promise<Redis> {
 /** An application's client: the document's URL (port mapped) and its TLS settings, as they are. */
 function applicationClient(doc: ConnectionDocument, hostPort: number): Promise<Redis> {
     const client = doc.tls.clientCertificate;
-    return connected(new Redis(harnessUrl(doc, hostPort), {
-        tls: { ca: caPem(doc), servername: doc.tls.serverName, minVersion: doc.tls.minVersion as SecureVersion, cert: client?.certPem, key: client?.privateKeyPem },
+    return connected(new Redis(atHarnessPort(doc, hostPort).url, {
+        tls: { ca: documentCaPem(doc), servername: doc.tls.serverName, minVersion: doc.tls.minVersion as SecureVersion, cert: client?.certPem, key: client?.privateKeyPem },
         ...NO_RETRIES,
     }));
 }
@@ -211,7 +196,7 @@ describe.skipIf(!!SKIP)("DragonflyCache's registered files, env and password on 
         // A plaintext listener would answer "-NOAUTH …"; redis-server's TLS port hangs up without a byte
         // (real Dragonfly sends "-ERR Bad TLS header, …" first, facts.md §1, dragonfly_connection.cc).
         expect(reply).toBe("");
-        const plain = new Redis(harnessUrl(doc, pw.hostPort).replace(/^rediss:/, "redis:"),
+        const plain = new Redis(atHarnessPort(doc, pw.hostPort).url.replace(/^rediss:/, "redis:"),
             { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 3000 });
         plain.on("error", () => undefined);
         await expect(plain.connect().then(() => plain.ping())).rejects.toThrow(/Connection is closed/);

@@ -17,6 +17,7 @@ import { ACME_CHALLENGE_ROOT, HEALTHCHECK_PATH, ISSUER_CA_PATH, MOZILLA_INTERMED
 import { HTTP2_DIRECTIVE_LINE, NGINX_UID, startNginxContainer } from "../harness/images/nginx";
 import type { Background, Container, FileSpec } from "../harness/namespace";
 import { deployPlatform, type DeployedPlatform, type RegisteredContainer } from "../platform/fixture";
+import { atHarnessPort, documentCaPem } from "../platform/documents";
 import { probeTlsVersion, tlsHandshake } from "../support/tls-probe";
 import { httpGet, httpsGet, httpsGetUrl, startEchoUpstream, websocketOverTls } from "./http-helpers";
 
@@ -305,12 +306,9 @@ describe("nginx started from the NginxProxy container's registered command and u
         // The document's port is the host port the emulator picked, as Docker would publish container port
         // 443; the harness published 443 on a host port of its own, so that port is the one thing swapped.
         expect(doc.port).toBe(platform[variant].ports.find((p) => p.internal === 443)?.external);
-        const url = new URL(doc.url);
-        expect(url.port).toBe(String(doc.port));
-        url.port = String(port(variants()[which], 443));
-        if (doc.tls.ca.type !== "pem") throw new Error(`expected the project CA in the document, got ${doc.tls.ca.type}`);
+        const url = new URL(atHarnessPort(doc, port(variants()[which], 443)).url);
         const r = await httpsGetUrl(url, {
-            ca: doc.tls.ca.pem,
+            ca: documentCaPem(doc),
             servername: doc.tls.serverName,
             minVersion: doc.tls.minVersion as SecureVersion,
             cert: doc.tls.clientCertificate?.certPem,

@@ -20,6 +20,7 @@ import {
 } from "../harness/images/postgres";
 import { runProcess } from "../harness/process";
 import { deployPlatform, type DeployedPlatform, type Pems, type RegisteredContainer } from "../platform/fixture";
+import { atHarnessPort, documentCaPem } from "../platform/documents";
 import { probeTlsVersion, runOpenssl, type ProbeResult, type TlsVersion } from "../support/tls-probe";
 
 const SERVER_CERT = "/etc/postgresql/tls/server.crt";
@@ -56,22 +57,6 @@ function upload(r: RegisteredContainer, file: string): string {
     return found.content;
 }
 
-function caPem(doc: ConnectionDocument): string {
-    if (doc.tls.ca.type !== "pem" || doc.tls.ca.pem === undefined) throw new Error("a dev document carries the project CA as PEM");
-    return doc.tls.ca.pem;
-}
-
-/**
- * The document's URL for the harness: its port is the host port the emulator picked, as Docker would
- * publish it; the harness publishes the container port on a host port of its own.
- */
-function harnessUrl(doc: ConnectionDocument, hostPort: number): URL {
-    const url = new URL(doc.url);
-    expect(url.port).toBe(String(doc.port));
-    url.port = String(hostPort);
-    return url;
-}
-
 /** A client built from the document's fields; `overrides` changes one thing for a negative test. */
 function clientConfig(doc: ConnectionDocument, hostPort: number, overrides: {
     user?: string; password?: string; database?: string; servername?: string; ca?: string; cert?: Pems | null; ssl?: false;
@@ -81,7 +66,7 @@ function clientConfig(doc: ConnectionDocument, hostPort: number, overrides: {
         host: "127.0.0.1", port: hostPort, user: overrides.user ?? doc.username!, password: overrides.password ?? doc.password!,
         database: overrides.database ?? doc.database!,
         ssl: overrides.ssl ?? {
-            ca: overrides.ca ?? caPem(doc), servername: overrides.servername ?? doc.tls.serverName,
+            ca: overrides.ca ?? documentCaPem(doc), servername: overrides.servername ?? doc.tls.serverName,
             cert: cert?.certPem, key: cert?.privateKeyPem,
         },
     };
@@ -304,21 +289,21 @@ describe.skipIf(!!SKIP)("PostgresDatabase's registered container on a real serve
 
         // Found here (pg 8.23): the parsed URL is merged over the config and `sslmode=…` parses to `ssl: {}`, so an `ssl` object beside it is dropped.
         it("node-postgres: the URL as it is plus an `ssl` object loses the document's CA (sslmode replaces `ssl`)", async () => {
-            const url = harnessUrl(doc, main.hostPort);
-            const ssl = { ca: caPem(doc), servername: doc.tls.serverName };
+            const url = new URL(atHarnessPort(doc, main.hostPort).url);
+            const ssl = { ca: documentCaPem(doc), servername: doc.tls.serverName };
             await expect(pgQuery({ connectionString: url.toString(), ssl }, "SELECT 1")).rejects.toThrow(/unable to verify the first certificate/);
         });
 
         // So an application drops `sslmode` from the URL and states verify-full as node's own TLS options:
         // the document's CA, its serverName (node checks it against the certificate) and its minimum version.
         const applicationConfig = (d: ConnectionDocument, hostPort: number): ClientConfig => {
-            const url = harnessUrl(d, hostPort);
+            const url = new URL(atHarnessPort(d, hostPort).url);
             expect(url.searchParams.get("sslmode")).toBe("verify-full");
             url.searchParams.delete("sslmode");
             const client = d.tls.clientCertificate;
             return {
                 connectionString: url.toString(),
-                ssl: { ca: caPem(d), servername: d.tls.serverName, minVersion: d.tls.minVersion as SecureVersion, cert: client?.certPem, key: client?.privateKeyPem },
+                ssl: { ca: documentCaPem(d), servername: d.tls.serverName, minVersion: d.tls.minVersion as SecureVersion, cert: client?.certPem, key: client?.privateKeyPem },
             };
         };
 
@@ -331,9 +316,9 @@ describe.skipIf(!!SKIP)("PostgresDatabase's registered container on a real serve
         });
 
         it("psql: the URL as it is (sslmode=verify-full), plus sslrootcert because libpq reads the CA from a file", async () => {
-            const url = harnessUrl(doc, main.hostPort);
+            const url = new URL(atHarnessPort(doc, main.hostPort).url);
             // libpq verifies the URL's host, 127.0.0.1, an IP SAN of the certificate.
-            url.searchParams.set("sslrootcert", pemFile("doc-ca.crt", caPem(doc)));
+            url.searchParams.set("sslrootcert", pemFile("doc-ca.crt", documentCaPem(doc)));
             const r = await psql(url.toString(), "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
             expect(r, r.stderr).toMatchObject({ code: 0, stdout: "t" });
         });
@@ -342,8 +327,8 @@ describe.skipIf(!!SKIP)("PostgresDatabase's registered container on a real serve
             expect(mtlsDoc.tls.clientCertificate).toEqual(platform.app);
             const rows = await pgQuery(applicationConfig(mtlsDoc, mtls.hostPort), "SELECT client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
             expect(rows).toEqual([{ client_dn: `/CN=${mtlsDoc.username}` }]);
-            const url = harnessUrl(mtlsDoc, mtls.hostPort);
-            url.searchParams.set("sslrootcert", pemFile("mtls-ca.crt", caPem(mtlsDoc)));
+            const url = new URL(atHarnessPort(mtlsDoc, mtls.hostPort).url);
+            url.searchParams.set("sslrootcert", pemFile("mtls-ca.crt", documentCaPem(mtlsDoc)));
             url.searchParams.set("sslcert", pemFile("mtls-client.crt", mtlsDoc.tls.clientCertificate!.certPem));
             url.searchParams.set("sslkey", pemFile("mtls-client.key", mtlsDoc.tls.clientCertificate!.privateKeyPem));
             const r = await psql(url.toString(), "SELECT client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()");

@@ -24,6 +24,7 @@ import { createPostgresVolume, LOCAL_PG_BIN, type PostgresVolume, type RunningPo
 import { type RunningStandIn, startRedisStandIn } from "../harness/images/redis";
 import type { Container, FileSpec } from "../harness/namespace";
 import { deployPlatform, type DeployedPlatform, registeredContainer, type RegisteredContainer } from "../platform/fixture";
+import { atHarnessPort } from "../platform/documents";
 
 function skipReason(): string | undefined {
     if (process.getuid?.() !== 0) return "needs root (namespaces, setpriv)";
@@ -41,14 +42,6 @@ const DOCKER_DNS_STAND_IN: FileSpec = { path: "/etc/hosts", content: "127.0.0.1\
 const UPSTREAMS = [{ name: "app", url: "http://upstream.internal:8080", websocket: true }];
 
 type Doc = RegisteredContainer["connection"];
-
-/** The document with the harness's host port in place of the one the emulator picked. */
-function atPort(doc: Doc, port: number): Doc {
-    const url = new URL(doc.url);
-    expect(url.port).toBe(String(doc.port));
-    url.port = String(port);
-    return { ...doc, port, url: url.toString() };
-}
 
 /** `registered` with its nginx.conf edited: for the negative control only. */
 function withConfEdited(registered: RegisteredContainer, edit: (conf: string) => string): RegisteredContainer {
@@ -119,20 +112,20 @@ describe.skipIf(!!SKIP)("tls-platform-verify against the platform's registered c
         const nginx = async (key: string, r: RegisteredContainer) => {
             const container = await startNginxContainer({ command: r.command, uploads: r.uploads, files: [DOCKER_DNS_STAND_IN] });
             containers.push(container);
-            docs[key] = atPort(r.connection, container.ports[443]!);
+            docs[key] = atHarnessPort(r.connection, container.ports[443]!);
             if (key === "proxy") proxyHttpPort = container.ports[80]!;
         };
         const redis = async (key: string, r: RegisteredContainer) => {
             const s = await startRedisStandIn(r, KNOWN_FLAGS, { name: `verify-${key}` });
             standIns.push(s);
-            docs[key] = atPort(r.connection, s.hostPort);
+            docs[key] = atHarnessPort(r.connection, s.hostPort);
         };
         const postgres = async (key: string, r: RegisteredContainer) => {
             const volume = createPostgresVolume();
             volumes.push(volume);
             const pg = await startPostgresImage({ command: r.command, envs: r.envs, uploads: r.uploads, port: r.ports[0]!.internal }, volume, { name: `verify-${key}` });
             databases.push(pg);
-            docs[key] = atPort(r.connection, pg.hostPort);
+            docs[key] = atHarnessPort(r.connection, pg.hostPort);
         };
         // allSettled: every start lands in the lists afterAll stops, even when one fails.
         const results = await Promise.allSettled([
@@ -229,7 +222,7 @@ describe.skipIf(!!SKIP)("tls-platform-verify against the platform's registered c
         hung.on("connection", (s) => held.add(s));
         await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
         try {
-            const hungDoc = atPort(docs.cache!, (hung.address() as net.AddressInfo).port);
+            const hungDoc = atHarnessPort(docs.cache!, (hung.address() as net.AddressInfo).port);
             const r = await verify(["--file", "d.json", "--timeout-ms", "1500"], asFile({ cache: docs.cache!, hung: hungDoc }));
             expect(r.code).toBe(2);
             expect(r.ms).toBeLessThan(1500 + 1000);

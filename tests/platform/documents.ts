@@ -1,0 +1,24 @@
+import type { ConnectionDocument } from "../../components";
+
+/**
+ * The document with the harness's host port in place of the one it names. A document names the host
+ * port Docker would publish (the emulator picked it); the harness publishes the container port on a
+ * host port of its own, so that port is the one thing a test swaps. Throws if the URL and the port
+ * field of the document disagree.
+ */
+export function atHarnessPort(document: ConnectionDocument, hostPort: number): ConnectionDocument {
+    const url = new URL(document.url);
+    if (url.port !== String(document.port)) {
+        throw new Error(`the document's URL names port ${url.port || "(none)"}, its port field ${document.port}`);
+    }
+    url.port = String(hostPort);
+    return { ...document, port: hostPort, url: url.toString() };
+}
+
+/** The project CA a dev document carries, as PEM. */
+export function documentCaPem(document: ConnectionDocument): string {
+    if (document.tls.ca.type !== "pem" || document.tls.ca.pem === undefined) {
+        throw new Error(`a dev document carries the project CA as PEM, this one: ${document.tls.ca.type}`);
+    }
+    return document.tls.ca.pem;
+}
