@@ -17,7 +17,6 @@ import {
     DEFAULT_NUM_CACHE_CLUSTERS,
     DEFAULT_SNAPSHOT_RETENTION_DAYS,
     ELASTICACHE_PORT,
-    KMS_DELETION_WINDOW_DAYS,
 } from "./defaults";
 import { checkedWhenKnown } from "./late";
 import { PrivateNetworkArgs, accessSecurityGroup, encryptionKeyArn } from "./network";
@@ -134,7 +133,7 @@ export class ElastiCacheCache extends pulumi.ComponentResource {
         const multiAz = nodes >= 2;
 
         const token = args.authToken !== undefined ? checkedWhenKnown(args.authToken, (t) => validateAuthToken(t), subject, this) : generatedToken(name, args.authTokenGeneration ?? 1, this);
-        const kmsKeyArn = encryptionKeyArn(name, args.kmsKeyArn, `ElastiCache ${name}`, KMS_DELETION_WINDOW_DAYS, this);
+        const kmsKeyArn = encryptionKeyArn(name, args.kmsKeyArn, `ElastiCache ${name}`, { parent: this });
         const subnetGroup = new aws.elasticache.SubnetGroup(
             `${name}-subnets`,
             { description: `ElastiCache ${name}`, subnetIds: checkedWhenKnown(args.subnetIds, (ids) => validateElastiCacheSubnets(ids, nodes), subject, this) },

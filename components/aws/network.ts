@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "./cidr";
+import { KMS_DELETION_WINDOW_DAYS } from "./defaults";
 
 /** Where a managed cache or database lives and who may reach it. */
 export interface PrivateNetworkArgs {
@@ -59,10 +60,10 @@ export function accessSecurityGroup(name: string, args: PrivateNetworkArgs, port
  * key with yearly automatic rotation and the longest deletion window. A key given by ARN is the
  * caller's to rotate.
  */
-export function encryptionKeyArn(name: string, kmsKeyArn: pulumi.Input<string> | undefined, what: string, deletionWindowInDays: number, parent: pulumi.Resource): pulumi.Output<string> {
+export function encryptionKeyArn(name: string, kmsKeyArn: pulumi.Input<string> | undefined, what: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
     if (kmsKeyArn !== undefined) {
         return pulumi.output(kmsKeyArn);
     }
-    const key = new aws.kms.Key(`${name}-key`, { description: `${what}: encryption at rest`, enableKeyRotation: true, deletionWindowInDays }, { parent });
+    const key = new aws.kms.Key(`${name}-key`, { description: `${what}: encryption at rest`, enableKeyRotation: true, deletionWindowInDays: KMS_DELETION_WINDOW_DAYS }, opts);
     return key.arn;
 }

@@ -13,7 +13,6 @@ import {
     DEFAULT_RDS_INSTANCE_CLASS,
     DEFAULT_RDS_USERNAME,
     FINAL_SNAPSHOT_SUFFIX,
-    KMS_DELETION_WINDOW_DAYS,
     RDS_CA_CERT_IDENTIFIER,
     RDS_PARAMETER_GROUP_FAMILY,
     RDS_PASSWORD_LENGTH,
@@ -154,7 +153,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
         throwIfProblems(subject, validateRdsPostgresArgs(name, args));
 
         const caBundlePem = checkedWhenKnown(args.caBundlePem, validateCaBundle, subject, this);
-        const kmsKeyArn = encryptionKeyArn(name, args.kmsKeyArn, `RDS ${name}`, KMS_DELETION_WINDOW_DAYS, this);
+        const kmsKeyArn = encryptionKeyArn(name, args.kmsKeyArn, `RDS ${name}`, { parent: this });
         const parameters = new aws.rds.ParameterGroup(
             `${name}-params`,
             {

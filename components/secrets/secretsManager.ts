@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { encryptionKeyArn } from "../aws/network";
 import { ConnectionDocument } from "../connection/document";
 import { Problem, show, throwIfProblems } from "../shared/problems";
 
@@ -110,9 +111,7 @@ export class SecretsManagerSink extends pulumi.ComponentResource {
               )
             : undefined;
         const childOpts = { parent: this, provider };
-        const kmsKeyArn = args.kmsKeyArn
-            ? pulumi.output(args.kmsKeyArn)
-            : new aws.kms.Key(`${name}-key`, { description: `${args.pathPrefix} connection secrets`, enableKeyRotation: true, deletionWindowInDays: 30 }, childOpts).arn;
+        const kmsKeyArn = encryptionKeyArn(name, args.kmsKeyArn, `${args.pathPrefix} connection secrets`, childOpts);
 
         this.secretArns = {};
         this.secretNames = {};
