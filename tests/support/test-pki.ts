@@ -82,6 +82,8 @@ export interface LeafOptions {
     readonly altNames?: readonly string[];
     /** @default - P-256 */
     readonly keyType?: KeyType;
+    /** @default - 2 days */
+    readonly days?: number;
 }
 
 /** A leaf certificate signed by `ca`. */
@@ -104,7 +106,7 @@ export function issueCert(ca: KeyPair, o: LeafOptions): KeyPair {
         ].join("\n") + "\n");
         openssl(dir, ["req", "-new", "-config", "openssl.cnf", "-key", "leaf.key", "-subj", `/CN=${o.commonName}`, "-out", "leaf.csr"]);
         openssl(dir, ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", randomSerial(),
-            "-days", VALIDITY_DAYS, "-extfile", "leaf.ext", "-out", "leaf.crt"]);
+            "-days", String(o.days ?? VALIDITY_DAYS), "-extfile", "leaf.ext", "-out", "leaf.crt"]);
         return { certPem: fs.readFileSync(path.join(dir, "leaf.crt"), "utf8"), keyPem };
     });
 }

@@ -6,22 +6,22 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliIo, defaultIo, main, redact, runCommand, secretsOf } from "../../tools/verify/cli";
 import type { Report } from "../../tools/verify/types";
-import { makeTestPki, type TestPki } from "./pki";
+import { createCa, issueCert, type KeyPair } from "../support/test-pki";
 
 // `main` in-process with its world faked: files, stdin, the Pulumi CLI, stdout. The endpoints are
 // HTTPS servers in this process, one per HSTS variant.
 
-let pki: TestPki;
+let pki: { ca: KeyPair };
 const servers: https.Server[] = [];
 const ports: Record<"hsts" | "shortHsts" | "noHsts", number> = { hsts: 0, shortHsts: 0, noHsts: 0 };
 const PASSWORD = "pw-0123456789-abcdefghij";
 
 beforeAll(async () => {
-    pki = makeTestPki();
-    const leaf = pki.leaf("web", { days: 60 });
+    pki = { ca: createCa("verify test CA") };
+    const leaf = issueCert(pki.ca, { commonName: "web", usage: "server", altNames: ["localhost", "127.0.0.1"], days: 60 });
     const headers = { hsts: "max-age=63072000; includeSubDomains", shortHsts: "max-age=86400", noHsts: undefined };
     for (const [name, hsts] of Object.entries(headers) as Array<[keyof typeof ports, string | undefined]>) {
-        const server = https.createServer({ key: leaf.privateKeyPem, cert: leaf.certPem }, (_req, res) => {
+        const server = https.createServer({ key: leaf.keyPem, cert: leaf.certPem }, (_req, res) => {
             if (hsts) res.setHeader("Strict-Transport-Security", hsts);
             res.end("ok");
         });
@@ -36,7 +36,6 @@ afterAll(async () => {
         s.closeAllConnections();
         s.close(resolve);
     })));
-    pki.remove();
 });
 
 const doc = (port: number) => ({

@@ -1,13 +1,13 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { probeGate, probeSession, probeVersion } from "../../tools/verify/probes";
 import { parseHead } from "../../tools/verify/protocols/https";
 import { errorText, startupMessage } from "../../tools/verify/protocols/postgres";
 import { encodeCommand } from "../../tools/verify/protocols/redis";
 import { clientFinal, clientFirst, serverFinalValid } from "../../tools/verify/protocols/scram";
 import type { Target } from "../../tools/verify/types";
-import { makeTestPki, type TestPki } from "./pki";
+import { createCa, issueCert, type KeyPair } from "../support/test-pki";
 
 // The protocol pieces, and the probes against small servers in this process that misbehave on
 // purpose (the real servers are in live.test.ts).
@@ -48,19 +48,15 @@ describe("protocol pieces", () => {
     });
 });
 
-let pki: TestPki;
-let foreign: TestPki;
-let server: ReturnType<TestPki["leaf"]>;
+let pki: { ca: KeyPair };
+let foreign: { ca: KeyPair };
+let server: KeyPair;
 const servers: net.Server[] = [];
 
 beforeAll(() => {
-    pki = makeTestPki();
-    foreign = makeTestPki("someone else's CA");
-    server = pki.leaf("server");
-});
-afterAll(() => {
-    pki.remove();
-    foreign.remove();
+    pki = { ca: createCa("verify test CA") };
+    foreign = { ca: createCa("someone else's CA") };
+    server = issueCert(pki.ca, { commonName: "server", usage: "server", altNames: ["localhost", "127.0.0.1"] });
 });
 afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
@@ -90,7 +86,7 @@ const target = (port: number, over: Partial<Target> = {}): Target => ({
 /** A TLS Redis that answers AUTH and PING and records every byte it received after the handshake. */
 async function fakeTlsRedis(options: tls.TlsOptions = {}): Promise<{ port: number; received: () => string }> {
     let received = "";
-    const port = await listen(tls.createServer({ key: server.privateKeyPem, cert: server.certPem, ...options }, (c) => {
+    const port = await listen(tls.createServer({ key: server.keyPem, cert: server.certPem, ...options }, (c) => {
         c.on("data", (d: Buffer) => {
             received += d.toString();
             c.write(d.includes("AUTH") ? "+OK\r\n" : "+PONG\r\n");
@@ -101,14 +97,14 @@ async function fakeTlsRedis(options: tls.TlsOptions = {}): Promise<{ port: numbe
 
 describe("TLS versions", () => {
     it("negative control: TLS 1.1 shows as accepted by a server configured to allow it (probe at SECLEVEL=0)", async () => {
-        const port = await listen(tls.createServer({ key: server.privateKeyPem, cert: server.certPem, minVersion: "TLSv1", ciphers: "DEFAULT:@SECLEVEL=0" }));
+        const port = await listen(tls.createServer({ key: server.keyPem, cert: server.certPem, minVersion: "TLSv1", ciphers: "DEFAULT:@SECLEVEL=0" }));
         expect(await probeVersion(target(port), "TLSv1.1", 2000)).toMatchObject({ result: "accepted", detail: expect.stringMatching(/^TLSv1\.1 with /) });
         expect(await probeVersion(target(port), "TLSv1", 2000)).toMatchObject({ result: "accepted" });
     });
 
     it("refuses TLS 1.0/1.1 at a TLS 1.2+ server with the server's alert, and 1.2 at a 1.3-only server", async () => {
-        const modern = await listen(tls.createServer({ key: server.privateKeyPem, cert: server.certPem }));
-        const only13 = await listen(tls.createServer({ key: server.privateKeyPem, cert: server.certPem, minVersion: "TLSv1.3" }));
+        const modern = await listen(tls.createServer({ key: server.keyPem, cert: server.certPem }));
+        const only13 = await listen(tls.createServer({ key: server.keyPem, cert: server.certPem, minVersion: "TLSv1.3" }));
         expect(await probeVersion(target(modern), "TLSv1.1", 2000)).toEqual({ result: "refused", detail: 'TLS alert "protocol version"' });
         expect(await probeVersion(target(modern), "TLSv1.3", 2000)).toMatchObject({ result: "accepted" });
         expect(await probeVersion(target(only13), "TLSv1.2", 2000)).toEqual({ result: "refused", detail: 'TLS alert "protocol version"' });
@@ -137,7 +133,7 @@ describe("the session: credentials only to a verified server", () => {
 
 describe("mutual TLS, as a TLS 1.3 server refuses it: after the client's handshake", () => {
     it("counts the alert that follows the first request as a refusal", async () => {
-        const port = await listen(tls.createServer({ key: server.privateKeyPem, cert: server.certPem, requestCert: true, rejectUnauthorized: true, ca: pki.ca.certPem }));
+        const port = await listen(tls.createServer({ key: server.keyPem, cert: server.certPem, requestCert: true, rejectUnauthorized: true, ca: pki.ca.certPem }));
         expect(await probeGate(target(port, { service: "https" }), "withoutClientCertificate", 2000)).toEqual({
             verdict: "refused", detail: 'without client certificate: TLS alert "certificate required"',
         });
