@@ -242,7 +242,9 @@ describe("nginx started from the NginxProxy container's registered command and u
 
     it("verification fails for a client trusting another CA", async () => {
         const r = await tlsHandshake({ host: "127.0.0.1", port: port(main, 443), ca: platform.foreign.caPem, servername: "localhost" });
-        expect(r).toMatchObject({ ok: false, error: "unable to verify the first certificate" });
+        expect(r.ok).toBe(false);
+        // Node 24 appends a hint about --use-system-ca to this message; the reason is what matters.
+        expect(r.error).toMatch(/^unable to verify the first certificate/);
     });
 
     describe("with client certificates required", () => {
