@@ -34,13 +34,19 @@ export function algorithmName(key: crypto.KeyObject): string {
     return { rsa: "RSA", ec: "ECDSA", ed25519: "ED25519" }[key.asymmetricKeyType as string] ?? String(key.asymmetricKeyType);
 }
 
+/**
+ * Node's WebCrypto key as the DOM type @peculiar/x509 is typed against: the same object, but
+ * @types/node 24 lists key usages (ML-KEM's `encapsulateBits`, ...) that TypeScript 5.9's DOM lib lacks.
+ */
+export const asDomCryptoKey = (key: crypto.webcrypto.CryptoKey): CryptoKey => key as CryptoKey;
+
 /** The WebCrypto signing key and algorithm for a private key, as Go's x509 would sign with it. */
 export async function signerFor(key: crypto.KeyObject): Promise<{ signingKey: CryptoKey; signingAlgorithm: Algorithm & { hash?: string } }> {
     const pkcs8 = key.export({ type: "pkcs8", format: "der" });
     switch (key.asymmetricKeyType) {
         case "rsa": {
             const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-            return { signingKey: await crypto.webcrypto.subtle.importKey("pkcs8", pkcs8, algorithm, false, ["sign"]), signingAlgorithm: algorithm };
+            return { signingKey: asDomCryptoKey(await crypto.webcrypto.subtle.importKey("pkcs8", pkcs8, algorithm, false, ["sign"])), signingAlgorithm: algorithm };
         }
         case "ec": {
             const namedCurve = WEBCRYPTO_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ""];
@@ -49,11 +55,11 @@ export async function signerFor(key: crypto.KeyObject): Promise<{ signingKey: Cr
                 // may produce such a key, so the emulator refuses loudly rather than pretending.
                 throw new Error(`emulator: cannot sign with curve ${key.asymmetricKeyDetails?.namedCurve} (WebCrypto has no P-224)`);
             }
-            const signingKey = await crypto.webcrypto.subtle.importKey("pkcs8", pkcs8, { name: "ECDSA", namedCurve }, false, ["sign"]);
+            const signingKey = asDomCryptoKey(await crypto.webcrypto.subtle.importKey("pkcs8", pkcs8, { name: "ECDSA", namedCurve }, false, ["sign"]));
             return { signingKey, signingAlgorithm: { name: "ECDSA", hash: CURVE_HASH[namedCurve]! } };
         }
         default:
-            return { signingKey: await crypto.webcrypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]), signingAlgorithm: { name: "Ed25519" } };
+            return { signingKey: asDomCryptoKey(await crypto.webcrypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"])), signingAlgorithm: { name: "Ed25519" } };
     }
 }
 

@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as net from "node:net";
 import * as x509 from "@peculiar/x509";
 import { Diagnostics } from "./diagnostics";
-import { algorithmName, generateKeyPem, providerPem, publicKeyPem, signerFor } from "./keys";
+import { algorithmName, asDomCryptoKey, generateKeyPem, providerPem, publicKeyPem, signerFor } from "./keys";
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
 
@@ -259,7 +259,7 @@ export async function certRequest(name: string, inputs: Inputs): Promise<State> 
     );
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({
         name: subjectName(inputs.subject),
-        keys: { privateKey: signingKey, publicKey },
+        keys: { privateKey: signingKey, publicKey: asDomCryptoKey(publicKey) },
         signingAlgorithm,
         extensions: sanExtension(inputs.dnsNames, inputs.ipAddresses, inputs.uris),
     });
