@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { type Container, startInNamespace } from "./namespace";
 import { settlesWithin } from "./process";
+import { describeWithServers } from "./requirements";
 
 /** Host PIDs of this process's direct children (node's spawned processes). */
 function childrenOfThisProcess(): number[] {
@@ -41,7 +42,7 @@ function readAll(port: number): Promise<string> {
 // A one-file "server": answers every TCP connection on port 80 with the content of `file`.
 const serveFile = (file: string) => ["socat", "-U", "TCP-LISTEN:80,fork,reuseaddr", `OPEN:${file}`];
 
-describe("startInNamespace", () => {
+describeWithServers("startInNamespace", ["root", "unshare", "socat"], () => {
     let c: Container;
     const started: Container[] = [];
     beforeAll(async () => {
@@ -123,7 +124,7 @@ describe("startInNamespace", () => {
     });
 });
 
-describe("startInNamespace failure and clean-up", () => {
+describeWithServers("startInNamespace failure and clean-up", ["root", "unshare"], () => {
     let baseline: number[];
     beforeAll(() => {
         baseline = childrenOfThisProcess();

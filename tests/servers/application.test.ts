@@ -3,12 +3,13 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import Redis from "ioredis";
 import { Client } from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ConnectionDocument } from "../../components";
 import { parseFlagList } from "../../components/dragonfly/config";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
 import { createPostgresVolume, startPostgresImage, type PostgresVolume, type RunningPostgres } from "../harness/images/postgres";
 import { startRedisStandIn, type RunningStandIn } from "../harness/images/redis";
+import { describeWithServers } from "../harness/requirements";
 import { stackConfig } from "../program/stack";
 import { atHarnessPort } from "../platform/documents";
 
@@ -26,26 +27,27 @@ let volume: PostgresVolume;
 let cache: RunningStandIn;
 
 const registered = (name: string) => emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === name)!.inputs;
-beforeAll(async () => {
-    emulator = await installEmulator({ stack: "dev" });
-    pulumi.runtime.setAllConfig(stackConfig("dev"));
-    const program = await import("../../index");
-    helpers = await import("../../components");
-    connections = (await valueOf(program.connections!)) as typeof connections;
-    const db = registered("tls-platform-dev-db");
-    volume = createPostgresVolume();
-    database = await startPostgresImage({ command: db.command, envs: db.envs, uploads: db.uploads, port: 5432 }, volume, { name: "app-view-db" });
-    const df = registered("tls-platform-dev-cache");
-    cache = await startRedisStandIn({ command: df.command, envs: df.envs, uploads: df.uploads }, KNOWN_FLAGS, { name: "app-view-cache" });
-}, 120_000);
 
-afterAll(async () => {
-    await database?.stop();
-    await cache?.stop();
-    volume?.remove();
-});
+describeWithServers("the application's view of the dev stack", ["root", "postgres", "redis", "socat", "unshare"], () => {
+    beforeAll(async () => {
+        emulator = await installEmulator({ stack: "dev" });
+        pulumi.runtime.setAllConfig(stackConfig("dev"));
+        const program = await import("../../index");
+        helpers = await import("../../components");
+        connections = (await valueOf(program.connections!)) as typeof connections;
+        const db = registered("tls-platform-dev-db");
+        volume = createPostgresVolume();
+        database = await startPostgresImage({ command: db.command, envs: db.envs, uploads: db.uploads, port: 5432 }, volume, { name: "app-view-db" });
+        const df = registered("tls-platform-dev-cache");
+        cache = await startRedisStandIn({ command: df.command, envs: df.envs, uploads: df.uploads }, KNOWN_FLAGS, { name: "app-view-cache" });
+    }, 120_000);
 
-describe("the application's view of the dev stack", () => {
+    afterAll(async () => {
+        await database?.stop();
+        await cache?.stop();
+        volume?.remove();
+    });
+
     it("reaches PostgreSQL with pg and nothing but the database document: TLS verified, its client certificate, its password", async () => {
         const document = connections.database;
         expect(document.tls.clientCertificate).not.toBeNull(); // the dev stack demands it by default

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACME_CHALLENGE_ROOT, HEALTHCHECK_PATH, ISSUER_CA_PATH, MOZILLA_INTERMEDIATE_CIPHERS, NGINX_CONF_PATH, SERVER_KEY_PATH } from "../../components/nginx/defaults";
 import { HTTP2_DIRECTIVE_LINE, NGINX_UID, startNginxContainer } from "../harness/images/nginx";
 import type { Background, Container, FileSpec } from "../harness/namespace";
+import { describeWithServers } from "../harness/requirements";
 import { deployPlatform, type DeployedPlatform, type RegisteredContainer } from "../platform/fixture";
 import { atHarnessPort, documentCaPem } from "../platform/documents";
 import { probeTlsVersion, tlsHandshake } from "../support/tls-probe";
@@ -55,7 +56,7 @@ interface Running {
     readonly upstream?: Background;
 }
 
-describe("nginx started from the NginxProxy container's registered command and uploads", () => {
+describeWithServers("nginx started from the NginxProxy container's registered command and uploads", ["root", "nginx", "openssl", "curl", "socat", "unshare"], () => {
     let platform: DeployedPlatform;
     let main: Running; // `proxy`: TLS 1.2+, serverNames proxy.internal, WebSocket upstream
     let tls13: Running; // `proxyTls13`: minTlsVersion TLSv1.3, upstream not running

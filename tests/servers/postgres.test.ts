@@ -2,7 +2,7 @@ import type { SecureVersion } from "node:tls";
 /**
  * The deployed PostgreSQL container on a REAL server. `PostgresDatabase` runs under the provider emulator
  * (tests/platform/fixture.ts), which issues real certificates and passwords; the command, envs and uploads
- * it registered with the Docker provider start the local PostgreSQL 15 through an emulation of the
+ * it registered with the Docker provider start the local PostgreSQL (15 on Debian 12) through an emulation of the
  * postgres:17 image's entrypoint (harness/images/postgres.ts, whose uid 999 → local `postgres` is the only
  * identity mapping). Nothing is rendered a second time: what is tested is what would be deployed.
  * Clients: node-postgres, psql, pg_isready (the registered healthcheck) and openssl.
@@ -19,6 +19,7 @@ import {
     createPostgresVolume, LOCAL_PG_BIN, type PostgresContainerSpec, type PostgresVolume, type RunningPostgres, startPostgresImage,
 } from "../harness/images/postgres";
 import { runProcess } from "../harness/process";
+import { describeWithServers } from "../harness/requirements";
 import { deployPlatform, type DeployedPlatform, type Pems, type RegisteredContainer } from "../platform/fixture";
 import { atHarnessPort, documentCaPem } from "../platform/documents";
 import { probeTlsVersion, runOpenssl, type ProbeResult, type TlsVersion } from "../support/tls-probe";
@@ -29,16 +30,6 @@ const SUPERUSER_PASSWORD_FILE = "/etc/postgresql/secrets/superuser-password";
 const APP_PASSWORD_FILE = "/etc/postgresql/secrets/app-password";
 /** The network alias of `database` (its component name), a DNS SAN of its certificate besides `localhost`. */
 const SAN_NAME = "db";
-
-function skipReason(): string | undefined {
-    if (process.getuid?.() !== 0) return "needs root (namespaces, setpriv)";
-    for (const bin of [`${LOCAL_PG_BIN}/postgres`, `${LOCAL_PG_BIN}/psql`, `${LOCAL_PG_BIN}/pg_isready`, "/usr/bin/unshare", "/usr/bin/socat"]) {
-        if (!fs.existsSync(bin)) return `${bin} is missing (apt-get install postgresql-15 socat)`;
-    }
-    return undefined;
-}
-const SKIP = skipReason();
-if (SKIP) console.warn(`\n*** tests/servers/postgres.test.ts SKIPPED: ${SKIP} ***\n`);
 
 /** The registered container as the harness runs it: command, envs and uploads untouched. */
 function containerSpec(r: RegisteredContainer): PostgresContainerSpec {
@@ -137,7 +128,7 @@ async function start(name: string, s: PostgresContainerSpec, volume = createPost
     return pg;
 }
 
-describe.skipIf(!!SKIP)("PostgresDatabase's registered container on a real server (local 15, postgres:17 entrypoint emulated)", () => {
+describeWithServers("PostgresDatabase's registered container on a real server (local PostgreSQL, postgres:17 entrypoint emulated)", ["root", "postgres", "socat", "unshare", "openssl"], () => {
     let platform: DeployedPlatform;
     let main: RunningPostgres; // `database`: TLS 1.2+, password, no client CA
     let mtls: RunningPostgres; // `databaseMutualTls`: password + client certificate with CN = user
@@ -174,7 +165,7 @@ describe.skipIf(!!SKIP)("PostgresDatabase's registered container on a real serve
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     }, 60_000);
 
-    it("uses only settings that exist in PostgreSQL 15 (none dropped; all also exist in 17)", () => {
+    it("uses only settings that exist in the local PostgreSQL (none dropped; all also exist in 17)", () => {
         const known = new Set(execFileSync(`${LOCAL_PG_BIN}/postgres`, ["--describe-config"], { encoding: "utf8" })
             .split("\n").map((l) => l.split("\t")[0]));
         const command = platform.databaseMutualTls.command;

@@ -1,5 +1,6 @@
 /**
- * Stand-in for the `postgres:17.9-bookworm` image, built from the local Debian PostgreSQL 15 on top of
+ * Stand-in for the `postgres:17.9-bookworm` image, built from the local PostgreSQL (whichever major the
+ * machine has: 15 on Debian 12; found by `findPostgresBinDir`) on top of
  * namespace.ts. A test hands it exactly what the Pulumi component gives a docker.Container (command, envs,
  * uploads, the data volume, the published port) and gets a real server that went through the image's
  * first-run initialisation:
@@ -11,8 +12,8 @@
  *    /docker-entrypoint-initdb.d with psql (PGPASSWORD exported), stop it; then exec the command. The temp
  *    server is what proves the certificates are readable at init and that pg_hba.conf has a working
  *    `local` row (facts.md §2 ⚠).
- *  - Version mapping: `postgres` in the command resolves through PATH to /usr/lib/postgresql/15/bin, as the
- *    image resolves it to /usr/lib/postgresql/17/bin.
+ *  - Version mapping: `postgres` in the command resolves through PATH to the local server's bin directory
+ *    (LOCAL_PG_BIN), as the image resolves it to /usr/lib/postgresql/17/bin.
  *  - Identity mapping (the only one): the image's postgres uid/gid 999 is the local `postgres` user.
  *    Uploads with owner/group "999" are chowned to it; any other owner is refused.
  *  - The volume is a host directory under /var/tmp (not overlaid by namespace.ts, not hidden by the
@@ -24,8 +25,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Container, type FileSpec, startInNamespace } from "../namespace";
 import { delay } from "../process";
+import { findPostgresBinDir } from "../requirements";
 
-export const LOCAL_PG_BIN = "/usr/lib/postgresql/15/bin";
+/**
+ * The local server's programs. When none is found, suites that need it fail under CI or skip elsewhere
+ * (`describeWithServers(..., ["postgres"])`) before this path is used.
+ */
+export const LOCAL_PG_BIN = findPostgresBinDir() ?? "/nonexistent/postgresql/bin";
 const IMAGE_UID = "999";
 const PGDATA = "/var/lib/postgresql/data";
 

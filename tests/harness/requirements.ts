@@ -1,0 +1,130 @@
+/**
+ * What a real-server suite needs from this machine, and the one rule for when it is not there: under
+ * `CI=true` the suite fails (a suite that cannot run proves nothing, and a skipped one looks green);
+ * elsewhere it is skipped, loudly, with what to install. Every suite that starts a real server declares
+ * its needs through `describeWithServers`, and `requirements.test.ts` keeps it that way.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "vitest";
+
+/** A tool the harness runs, found on PATH (root's PATH has the sbin directories; they are added here too). */
+interface Tool {
+    readonly kind: "tool";
+    readonly commands: readonly string[];
+    /** The Debian package that brings it. */
+    readonly apt: string;
+}
+
+export type Need = "root" | "nginx" | "redis" | "postgres" | "openssl" | "curl" | "socat" | "unshare";
+
+const TOOLS: Record<Exclude<Need, "root" | "postgres">, Tool> = {
+    nginx: { kind: "tool", commands: ["nginx"], apt: "nginx-light" },
+    redis: { kind: "tool", commands: ["redis-server", "redis-cli"], apt: "redis-server redis-tools" },
+    openssl: { kind: "tool", commands: ["openssl"], apt: "openssl" },
+    curl: { kind: "tool", commands: ["curl"], apt: "curl" },
+    socat: { kind: "tool", commands: ["socat"], apt: "socat" },
+    unshare: { kind: "tool", commands: ["unshare", "setpriv"], apt: "util-linux" },
+};
+
+const SEARCH_PATH = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/local/sbin", "/usr/sbin", "/sbin"].filter((d) => d !== "");
+
+/** The absolute path of `command` on PATH (plus the sbin directories), or undefined. */
+export function findOnPath(command: string, searchPath: readonly string[] = SEARCH_PATH): string | undefined {
+    for (const dir of searchPath) {
+        const candidate = path.join(dir, command);
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+            if (fs.statSync(candidate).isFile()) return candidate;
+        } catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+/** The PostgreSQL server programs the harness runs from one directory. */
+const POSTGRES_PROGRAMS = ["postgres", "initdb", "pg_ctl", "psql", "pg_isready"];
+
+const hasPostgresPrograms = (dir: string) => POSTGRES_PROGRAMS.every((p) => fs.existsSync(path.join(dir, p)));
+
+/**
+ * The directory of a local PostgreSQL server's programs, discovered rather than assumed:
+ * `PG_BINDIR` if set; else the newest major under Debian/Ubuntu's `/usr/lib/postgresql/<major>/bin`
+ * (any version: 15 on Debian 12, 17 on Debian 13); else `pg_config --bindir`; else the directory of a
+ * `postgres` found on PATH (Fedora, Arch, Homebrew). Undefined when there is none.
+ */
+export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env, debianRoot = "/usr/lib/postgresql"): string | undefined {
+    if (env.PG_BINDIR) return env.PG_BINDIR;
+    const majors = fs.existsSync(debianRoot)
+        ? fs.readdirSync(debianRoot).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a))
+        : [];
+    for (const major of majors) {
+        const dir = path.join(debianRoot, major, "bin");
+        if (hasPostgresPrograms(dir)) return dir;
+    }
+    const pgConfig = findOnPath("pg_config");
+    if (pgConfig) {
+        try {
+            const dir = execFileSync(pgConfig, ["--bindir"], { encoding: "utf8" }).trim();
+            if (hasPostgresPrograms(dir)) return dir;
+        } catch {
+            // a pg_config without a server (libpq-dev only)
+        }
+    }
+    const onPath = findOnPath("postgres");
+    return onPath && hasPostgresPrograms(path.dirname(onPath)) ? path.dirname(onPath) : undefined;
+}
+
+/** Why `needs` are not met on this machine (one line per missing thing, with the fix), or []. */
+export function missingNeeds(needs: readonly Need[]): string[] {
+    const missing: string[] = [];
+    for (const need of new Set(needs)) {
+        if (need === "root") {
+            if (process.getuid?.() !== 0) missing.push("root (the harness uses mount, network and PID namespaces): run as root, as CI does");
+        } else if (need === "postgres") {
+            const dir = findPostgresBinDir();
+            if (!dir) {
+                missing.push(`a PostgreSQL server (${POSTGRES_PROGRAMS.join(", ")}): apt-get install postgresql, or set PG_BINDIR to the directory holding them`);
+            } else if (!hasPostgresPrograms(dir)) {
+                missing.push(`PG_BINDIR=${dir} lacks one of ${POSTGRES_PROGRAMS.join(", ")}`);
+            }
+        } else {
+            const tool = TOOLS[need];
+            const absent = tool.commands.filter((c) => !findOnPath(c));
+            if (absent.length > 0) missing.push(`${absent.join(", ")}: apt-get install ${tool.apt}`);
+        }
+    }
+    return missing;
+}
+
+/** What a suite does with what is missing: run, fail (under CI) or skip loudly (elsewhere). */
+export function suiteMode(missing: readonly string[], env: NodeJS.ProcessEnv = process.env): "run" | "fail" | "skip" {
+    if (missing.length === 0) return "run";
+    return env.CI === "true" ? "fail" : "skip";
+}
+
+/**
+ * `describe` for a suite that starts real servers. When something it needs is missing, under `CI=true`
+ * the suite is one failing test naming what is missing; elsewhere it is skipped with a warning.
+ */
+export function describeWithServers(title: string, needs: readonly Need[], body: () => void): void {
+    const missing = missingNeeds(needs);
+    switch (suiteMode(missing)) {
+        case "run":
+            describe(title, body);
+            return;
+        case "fail":
+            describe(title, () => {
+                it("cannot run on this machine, which under CI=true is a failure, not a skip", () => {
+                    throw new Error(`missing:\n  - ${missing.join("\n  - ")}`);
+                });
+            });
+            return;
+        case "skip":
+            console.warn(`\n*** SKIPPED (outside CI only): "${title}": missing:\n  - ${missing.join("\n  - ")}\n***\n`);
+            describe.skip(title, body);
+            return;
+    }
+}
