@@ -1,10 +1,12 @@
+import { isIP } from "node:net";
 import type { SecureVersion } from "node:tls";
 import type { ConnectionDocument } from "./document";
 
 /** Node TLS options for a document: its CA (or the public roots), server name, minimum version, client certificate. */
 export interface DocumentTlsOptions {
     readonly ca?: string;
-    readonly servername: string;
+    /** SNI and the name checked; absent for an IP, which node then checks against the IP SANs as the host. */
+    readonly servername?: string;
     readonly minVersion: SecureVersion;
     readonly cert?: string;
     readonly key?: string;
@@ -15,7 +17,9 @@ export function tlsOptions(document: ConnectionDocument): DocumentTlsOptions {
     const client = document.tls.clientCertificate;
     return {
         ...(document.tls.ca.type === "pem" ? { ca: document.tls.ca.pem } : {}),
-        servername: document.tls.serverName,
+        // SNI may not carry an IP (RFC 6066 §3; node warns, DEP0123): with none, node checks the
+        // certificate against the connection's host, which is then the same IP.
+        ...(isIP(document.tls.serverName) === 0 ? { servername: document.tls.serverName } : {}),
         minVersion: document.tls.minVersion as SecureVersion,
         ...(client ? { cert: client.certPem, key: client.privateKeyPem } : {}),
         rejectUnauthorized: true,

@@ -14,7 +14,7 @@ export interface TlsServiceArgs {
     readonly network: pulumi.Input<string>;
     /**
      * Names the service answers to on that network; each is also a DNS SAN of its certificate,
-     * beside `localhost` and `127.0.0.1`.
+     * beside `localhost`, `127.0.0.1` and the published address.
      * @default - the component's name
      */
     readonly aliases?: string[];
@@ -25,8 +25,11 @@ export interface TlsServiceArgs {
      */
     readonly hostPort?: number;
     /**
-     * Host address the port binds to.
-     * @default - `127.0.0.1`
+     * Host IP address the port binds to (an IPv4 or IPv6 literal: Docker port bindings take IPs, and
+     * older engines given a name bind every interface). The connection document names this address and
+     * the certificate carries it as an IP SAN; for the unspecified `0.0.0.0`/`::` (every interface) the
+     * document names the loopback address of the same family.
+     * @default - `127.0.0.1` (the document verifies the server as `localhost`)
      */
     readonly publishAddress?: string;
     /**
@@ -80,7 +83,38 @@ export interface ClientCertificateInput {
  */
 export const CLIENT_CA_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
 
-const isLoopback = (address: string) => address === "localhost" || address === "::1" || (net.isIPv4(address) && address.startsWith("127."));
+const isLoopback = (address: string) => address === "::1" || (net.isIPv4(address) && address.startsWith("127."));
+const isUnspecified = (address: string) => address === "0.0.0.0" || address === "::";
+
+/** Where a service published on `publishAddress` is reached from the Docker host, and how it is verified. */
+export interface PublishedEndpoint {
+    /** The port binding's `ip`. */
+    readonly bind: string;
+    /** The connection document's `host`. */
+    readonly host: string;
+    /** The name the document verifies the certificate against: `localhost` for the default, else the IP itself. */
+    readonly serverName: string;
+    /** IP SANs the server certificate needs for that host. */
+    readonly certificateIps: string[];
+}
+
+/**
+ * The published endpoint for a (validated) `publishAddress`. The default keeps verifying as `localhost`
+ * (a DNS SAN every service certificate has), so clients send SNI as before. Any other address is
+ * verified as the IP itself, which TLS clients check against IP SANs (RFC 6125 §1.7.2; node's
+ * checkServerIdentity, libpq verify-full); the unspecified address is not a destination, so its
+ * document names loopback.
+ */
+export function publishedEndpoint(publishAddress: string = LOOPBACK_ADDRESS): PublishedEndpoint {
+    const loopbackOfFamily = net.isIPv6(publishAddress) ? "::1" : LOOPBACK_ADDRESS;
+    const host = isUnspecified(publishAddress) ? loopbackOfFamily : publishAddress;
+    return {
+        bind: publishAddress,
+        host,
+        serverName: host === LOOPBACK_ADDRESS ? "localhost" : host,
+        certificateIps: [...new Set([LOOPBACK_ADDRESS, host])],
+    };
+}
 
 /** Problems with the publishing and mutual-TLS arguments shared by every service (pure). */
 export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">, hostPorts: Record<string, number | undefined>): Problem[] {
@@ -99,8 +133,11 @@ export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">
         }
     }
     const address = args.publishAddress ?? LOOPBACK_ADDRESS;
-    if (net.isIP(address) === 0 && address !== "localhost") {
-        problems.push({ path: "publishAddress", message: `\`publishAddress\`: ${show(address)} is not an IP address; use \`127.0.0.1\` (the default).` });
+    if (typeof address !== "string" || net.isIP(address) === 0) {
+        problems.push({
+            path: "publishAddress",
+            message: `\`publishAddress\`: ${show(address)} is not an IP address; Docker binds published ports to an IP (older engines given a name bind every interface), so use \`127.0.0.1\` (the default) or \`::1\`.`,
+        });
     } else if (!isLoopback(address) && args.allowNonLoopbackPublish !== true) {
         problems.push({
             path: "publishAddress",
@@ -129,7 +166,7 @@ export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">
 
 /**
  * The service's server certificate: SANs for every name a client uses (its aliases, `localhost`,
- * `127.0.0.1`). `alsoClient` makes it a client certificate too, for a server whose own healthcheck must
+ * `127.0.0.1`, and the published address). `alsoClient` makes it a client certificate too, for a server whose own healthcheck must
  * present one (Dragonfly demands client certificates in the handshake once a CA is set).
  */
 export function serviceCertificate(name: string, args: TlsServiceArgs, aliases: string[], parent: pulumi.Resource, alsoClient = false): Certificate {
@@ -140,7 +177,7 @@ export function serviceCertificate(name: string, args: TlsServiceArgs, aliases: 
             purpose: alsoClient ? "both" : "server",
             commonName: aliases[0] ?? name,
             dnsNames: [...aliases, "localhost"],
-            ipAddresses: [LOOPBACK_ADDRESS],
+            ipAddresses: publishedEndpoint(args.publishAddress).certificateIps,
             validityDays: args.certificateValidityDays,
             earlyRenewalDays: args.certificateEarlyRenewalDays,
             ...args.certificateKey,
@@ -184,7 +221,7 @@ export function serviceContainer(name: string, args: TlsServiceArgs, aliases: st
             uploads: spec.uploads,
             volumes: volume ? [{ volumeName: volume.name, containerPath: spec.dataPath }] : [],
             networksAdvanced: [{ name: args.network, aliases }, { name: publishNetwork.name }],
-            ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: args.publishAddress ?? LOOPBACK_ADDRESS, protocol: "tcp" })),
+            ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: publishedEndpoint(args.publishAddress).bind, protocol: "tcp" })),
             hosts: spec.hosts,
             healthcheck: { tests: ["CMD-SHELL", spec.healthcheck], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
             wait: true,
@@ -209,8 +246,8 @@ export function publishedPort(container: docker.Container, internal: number): pu
 }
 
 /**
- * The two connection documents of a service, as secrets: from this machine (the published port on
- * 127.0.0.1, verified as `localhost`) and from the private network (first alias, container port).
+ * The two connection documents of a service, as secrets: from the Docker host (the published address
+ * and port, see `publishedEndpoint`) and from the private network (first alias, container port).
  */
 export function serviceConnections(
     args: TlsServiceArgs,
@@ -234,8 +271,9 @@ export function serviceConnections(
                 }),
             ),
         );
+    const published = publishedEndpoint(args.publishAddress);
     return {
-        connection: document(LOOPBACK_ADDRESS, ports.published, "localhost"),
+        connection: document(published.host, ports.published, published.serverName),
         internalConnection: document(aliases[0]!, ports.internal, aliases[0]!),
     };
 }
