@@ -122,7 +122,7 @@ describe("renderNginxConf", () => {
 
     it("sends the security headers from server level only, so no location drops them", () => {
         const https = serverBlock(conf, 443);
-        expect(https).toContain('add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;');
+        expect(https).toContain("add_header Strict-Transport-Security $hsts_header always;");
         expect(https).toContain('add_header X-Content-Type-Options "nosniff" always;');
         expect(https).toContain('add_header X-Frame-Options "DENY" always;');
         for (const [location, body] of locationBodies(conf)) {
@@ -178,5 +178,58 @@ describe("redirect to the published HTTPS port", () => {
         expect(renderNginxConf({ publicHttpsPort: 8443 })).toContain("return 301 https://$host:8443$request_uri;");
         expect(renderNginxConf({})).toContain("return 301 https://$host$request_uri;");
         expect(validateNginxInput({ publicHttpsPort: 0 }).map((p) => p.path)).toEqual(["publicHttpsPort"]);
+    });
+});
+
+describe("HSTS: for the real host names only, never for localhost", () => {
+    const hstsMap = (input: NginxConfigInput) => /map \$host \$hsts_header \{\n([\s\S]*?)\n\s*\}/.exec(renderNginxConf(input))![1]!.split("\n").map((l) => l.trim());
+
+    it("by default: two years with includeSubDomains for each server name, max-age=0 for every other host", () => {
+        expect(hstsMap(FULL)).toEqual([
+            "hostnames;",
+            'default "max-age=0";',
+            'proxy.example.com "max-age=63072000; includeSubDomains";',
+            'proxy.internal "max-age=63072000; includeSubDomains";',
+        ]);
+    });
+
+    it("sends max-age=0 to every host when the proxy answers for any host (the dev default), which also clears an old policy", () => {
+        expect(hstsMap({})).toEqual(["hostnames;", 'default "max-age=0";']);
+    });
+
+    it("leaves localhost, its subdomains and IPs out even when they are server names", () => {
+        expect(hstsMap({ serverNames: ["localhost", "app.localhost", "127.0.0.1", "*.example.com"] }))
+            .toEqual(["hostnames;", 'default "max-age=0";', '*.example.com "max-age=63072000; includeSubDomains";']);
+    });
+
+    it("renders the caller's policy", () => {
+        expect(hstsMap({ serverNames: ["a.example.com"], hsts: { maxAgeSeconds: 31536000, includeSubDomains: true, preload: true } }))
+            .toContain('a.example.com "max-age=31536000; includeSubDomains; preload";');
+        expect(hstsMap({ serverNames: ["a.example.com"], hsts: { maxAgeSeconds: 86400 } })).toContain('a.example.com "max-age=86400";');
+    });
+
+    it.each<[string, NginxConfigInput, { path: string; message: string }[]]>([
+        ["a negative max-age", { serverNames: ["a.example.com"], hsts: { maxAgeSeconds: -1 } }, [{
+            path: "hsts.maxAgeSeconds",
+            message: "`hsts.maxAgeSeconds` is -1; use a whole number of seconds, 0 or more (0 tells browsers to forget the policy; 63072000 is two years).",
+        }]],
+        ["HSTS asked for with no real host name", { hsts: { maxAgeSeconds: 63072000, includeSubDomains: true } }, [{
+            path: "hsts",
+            message: "`hsts` asks for max-age 63072000, but `serverNames` (`_`) has no real host name to send it for; HSTS is never sent for `localhost` or an IP, because browsers keep it per host, not per port, and would force HTTPS on every localhost port. Add the proxy's host names to `serverNames`, or omit `hsts`.",
+        }]],
+        ["HSTS for localhost only", { serverNames: ["localhost"], hsts: { maxAgeSeconds: 600 } }, [{
+            path: "hsts",
+            message: "`hsts` asks for max-age 600, but `serverNames` (`localhost`) has no real host name to send it for; HSTS is never sent for `localhost` or an IP, because browsers keep it per host, not per port, and would force HTTPS on every localhost port. Add the proxy's host names to `serverNames`, or omit `hsts`.",
+        }]],
+        ["preload without includeSubDomains and a year", { serverNames: ["a.example.com"], hsts: { maxAgeSeconds: 86400, preload: true } }, [{
+            path: "hsts.preload",
+            message: "`hsts.preload` is true with `includeSubDomains` false and `maxAgeSeconds` 86400; the preload list accepts only includeSubDomains and a max-age of at least 31536000 (one year) (hstspreload.org). Set both, or drop `preload`.",
+        }]],
+    ])("refuses %s", (_title, input, problems) => {
+        expect(validateNginxInput(input)).toEqual(problems);
+    });
+
+    it("accepts max-age=0 anywhere", () => {
+        expect(validateNginxInput({ hsts: { maxAgeSeconds: 0 } })).toEqual([]);
     });
 });

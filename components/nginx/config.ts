@@ -21,7 +21,8 @@ import {
     DEFAULT_SERVER_NAMES,
     DEFAULT_UPSTREAM_PATH_PREFIX,
     HEALTHCHECK_PATH,
-    HSTS_MAX_AGE_SECONDS,
+    HSTS_ELSEWHERE,
+    HSTS_TWO_YEARS,
     ISSUER_CA_PATH,
     NGINX_CONF_PATH,
     MOZILLA_INTERMEDIATE_CIPHERS,
@@ -31,7 +32,7 @@ import {
     WORKER_USER,
 } from "./defaults";
 import type { ContainerFile } from "../shared/container";
-import { validateNginxInput } from "./validate";
+import { hstsHostNames, validateNginxInput } from "./validate";
 
 export { validateNginxInput, type NginxInputProblem } from "./validate";
 
@@ -47,6 +48,16 @@ export interface NginxUpstream {
     readonly pathPrefix?: string;
     /** Pass WebSocket upgrades (`Upgrade`/`Connection` headers, long read timeout). @default - false */
     readonly websocket?: boolean;
+}
+
+/** The `Strict-Transport-Security` header of every HTTPS response (RFC 6797). */
+export interface NginxHsts {
+    /** `max-age` in seconds; 0 tells browsers to forget the host's policy. */
+    readonly maxAgeSeconds: number;
+    /** Also force HTTPS on every subdomain. @default - false */
+    readonly includeSubDomains?: boolean;
+    /** Ask to be preloaded into browsers (needs includeSubDomains and a max-age of a year or more). @default - false */
+    readonly preload?: boolean;
 }
 
 /** Everything the rendered nginx.conf depends on. */
@@ -70,6 +81,29 @@ export interface NginxConfigInput {
     readonly verifyClient?: boolean;
     /** PEM of the CA that issues client certificates, uploaded to CLIENT_CA_PATH. Required by `verifyClient`. @default - none */
     readonly clientCaCertPem?: string;
+    /**
+     * HSTS for requests to the real host names among `serverNames`; every other host (`localhost`, IPs,
+     * the catch-all) gets `max-age=0`. @default - HSTS_TWO_YEARS (two years, includeSubDomains)
+     */
+    readonly hsts?: NginxHsts;
+}
+
+/** The header's value, e.g. `max-age=63072000; includeSubDomains`. */
+export function hstsHeaderValue(hsts: NginxHsts): string {
+    return [`max-age=${hsts.maxAgeSeconds}`, ...(hsts.includeSubDomains ? ["includeSubDomains"] : []), ...(hsts.preload ? ["preload"] : [])].join("; ");
+}
+
+/**
+ * The HSTS value per request host: `hostnames` lets `*.example.com` entries match, and nginx's $host
+ * is already lower-cased (ngx_http_validate_host).
+ */
+function hstsMap(input: NginxConfigInput): string[] {
+    const value = quote(hstsHeaderValue(input.hsts ?? HSTS_TWO_YEARS));
+    return block("map $host $hsts_header", [
+        "hostnames;",
+        `default ${quote(HSTS_ELSEWHERE)};`,
+        ...hstsHostNames(input.serverNames ?? []).map((name) => `${name} ${value};`),
+    ]);
 }
 
 /** Splits `http://host:port` into nginx's `host:port` (port 80 when the URL omits it). */
@@ -108,7 +142,7 @@ function proxyLocation(u: NginxUpstream): string[] {
 function securityHeaders(hsts: boolean): string[] {
     return [
         // RFC 6797 §7.2: no Strict-Transport-Security over plain HTTP.
-        ...(hsts ? [`add_header Strict-Transport-Security ${quote(`max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`)} always;`] : []),
+        ...(hsts ? ["add_header Strict-Transport-Security $hsts_header always;"] : []),
         `add_header X-Content-Type-Options ${quote("nosniff")} always;`,
         `add_header X-Frame-Options ${quote("DENY")} always;`,
     ];
@@ -172,6 +206,8 @@ export function renderNginxConf(input: NginxConfigInput): string {
         "server_tokens off;",
         "",
         ...block("map $http_upgrade $connection_upgrade", ["default upgrade;", "'' close;"]),
+        "",
+        ...hstsMap(input),
         ...(input.upstreams ?? []).flatMap((u) => ["", ...block(`upstream ${u.name}`, [`server ${upstreamServerAddress(u.url)};`])]),
         "",
         ...httpServer(input, serverName),

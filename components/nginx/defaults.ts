@@ -45,6 +45,19 @@ export const MOZILLA_INTERMEDIATE_CIPHERS = [
 
 /** Two years, as the Mozilla generator emits. */
 export const HSTS_MAX_AGE_SECONDS = 63072000;
+/** hstspreload.org's floor for a preload submission: one year. */
+export const HSTS_PRELOAD_MIN_MAX_AGE_SECONDS = 31536000;
+
+/**
+ * Mozilla's recommendation, and the default HSTS for the proxy's real host names (`serverNames`).
+ * Requests for any other host (`localhost`, an IP, a name not listed) get `max-age=0` instead: HSTS
+ * is kept per host name whatever the port (RFC 6797 §8.2), so a long policy for `localhost` would force
+ * HTTPS on every localhost port of every browser that trusted the dev CA; max-age=0 also clears such a
+ * policy left by an earlier release (RFC 6797 §6.1.1).
+ */
+export const HSTS_TWO_YEARS = { maxAgeSeconds: HSTS_MAX_AGE_SECONDS, includeSubDomains: true, preload: false } as const;
+/** What every host outside the real server names gets. */
+export const HSTS_ELSEWHERE = "max-age=0";
 
 /** How long a proxied WebSocket may stay silent before nginx closes it (proxy_read_timeout default is 60 s). */
 export const WEBSOCKET_READ_TIMEOUT = "1h";

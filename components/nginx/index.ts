@@ -1,2 +1,3 @@
 export * from "./proxy";
-export { MinTlsVersion, NginxUpstream } from "./config";
+export { MinTlsVersion, NginxHsts, NginxUpstream } from "./config";
+export { HSTS_TWO_YEARS } from "./defaults";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConnectionDocument, httpsConnection } from "../connection/document";
 import { throwIfProblems } from "../shared/problems";
 import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
-import { MinTlsVersion, NginxConfigInput, NginxUpstream, nginxHealthcheck, nginxUploads, validateNginxInput } from "./config";
+import { MinTlsVersion, NginxConfigInput, NginxHsts, NginxUpstream, nginxHealthcheck, nginxUploads, validateNginxInput } from "./config";
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from "./defaults";
 
 /** The official image, stable line, pinned (nginx/docker-nginx). */
@@ -33,11 +33,18 @@ export interface NginxProxyArgs extends TlsServiceArgs {
      * @default - a free port chosen by Docker
      */
     readonly httpHostPort?: number;
+    /**
+     * HSTS for requests to the proxy's real host names (`serverNames`). Every other host, `localhost`
+     * and IPs included, gets `max-age=0`: browsers keep HSTS per host, not per port, so a policy for
+     * localhost would force HTTPS on every localhost port; max-age=0 also clears one left behind.
+     * @default - HSTS_TWO_YEARS (two years, includeSubDomains) for `serverNames`, `max-age=0` elsewhere
+     */
+    readonly hsts?: NginxHsts;
 }
 
 /**
  * A TLS-terminating nginx container: HTTPS with TLS 1.2/1.3 only and the Mozilla intermediate
- * profile, HSTS and security headers, HTTP redirected, upstreams with WebSocket support, and client
+ * profile, HSTS (an argument) and security headers, HTTP redirected, upstreams with WebSocket support, and client
  * certificates demanded when `mutualTls` is on. Stateless: no data volume.
  */
 export class NginxProxy extends pulumi.ComponentResource {
@@ -61,6 +68,7 @@ export class NginxProxy extends pulumi.ComponentResource {
             verifyClient: args.mutualTls === true,
             // A redirect must name the port clients use; when Docker picks it, it is not known here.
             publicHttpsPort: args.hostPort,
+            hsts: args.hsts,
             ...(args.mutualTls ? { clientCaCertPem: CLIENT_CA_PLACEHOLDER } : {}),
         };
         throwIfProblems(`NginxProxy "${name}"`, [

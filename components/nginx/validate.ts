@@ -2,9 +2,10 @@
  * Checks nginx input before anything is rendered, collecting every problem so a user fixes all in one pass.
  * The checks also keep input from injecting nginx syntax (names and paths are restricted to safe characters).
  */
+import { isIP } from "node:net";
 import type { Problem } from "../shared/problems";
 import type { NginxConfigInput } from "./config";
-import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_UPSTREAM_PATH_PREFIX } from "./defaults";
+import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_SERVER_NAMES, DEFAULT_UPSTREAM_PATH_PREFIX, HSTS_PRELOAD_MIN_MAX_AGE_SECONDS } from "./defaults";
 
 /** One problem with the input, for `pulumi.InputPropertiesError`-style reporting. */
 export type NginxInputProblem = Problem;
@@ -102,6 +103,8 @@ export function validateNginxInput(input: NginxConfigInput): NginxInputProblem[]
         }
     });
 
+    checkHsts(input, problems);
+
     if (input.verifyClient && !input.clientCaCertPem?.trim()) {
         problems.push({
             path: "clientCaCertPem",
@@ -109,4 +112,39 @@ export function validateNginxInput(input: NginxConfigInput): NginxInputProblem[]
         });
     }
     return problems;
+}
+
+/**
+ * The server names HSTS is sent for: real host names, not the catch-all `_`, `localhost` or its
+ * subdomains, or IP literals (which browsers never record, RFC 6797 §8.1.1).
+ */
+export function hstsHostNames(serverNames: readonly string[]): string[] {
+    return serverNames.filter((n) => n !== "_" && n !== "localhost" && !n.endsWith(".localhost") && isIP(n) === 0);
+}
+
+/** HSTS that means what it says: a max-age, names to send it for, and preload only as hstspreload.org takes it. */
+function checkHsts(input: NginxConfigInput, problems: NginxInputProblem[]): void {
+    const hsts = input.hsts;
+    if (hsts === undefined) return;
+    const maxAge = hsts.maxAgeSeconds;
+    if (!Number.isInteger(maxAge) || maxAge < 0) {
+        problems.push({
+            path: "hsts.maxAgeSeconds",
+            message: `\`hsts.maxAgeSeconds\` is ${JSON.stringify(maxAge)}; use a whole number of seconds, 0 or more (0 tells browsers to forget the policy; 63072000 is two years).`,
+        });
+        return;
+    }
+    if (maxAge > 0 && hstsHostNames(input.serverNames ?? []).length === 0) {
+        const names = (input.serverNames ?? DEFAULT_SERVER_NAMES).map((n) => `\`${n}\``).join(", ");
+        problems.push({
+            path: "hsts",
+            message: `\`hsts\` asks for max-age ${maxAge}, but \`serverNames\` (${names}) has no real host name to send it for; HSTS is never sent for \`localhost\` or an IP, because browsers keep it per host, not per port, and would force HTTPS on every localhost port. Add the proxy's host names to \`serverNames\`, or omit \`hsts\`.`,
+        });
+    }
+    if (hsts.preload && (!hsts.includeSubDomains || maxAge < HSTS_PRELOAD_MIN_MAX_AGE_SECONDS)) {
+        problems.push({
+            path: "hsts.preload",
+            message: `\`hsts.preload\` is true with \`includeSubDomains\` ${hsts.includeSubDomains === true} and \`maxAgeSeconds\` ${maxAge}; the preload list accepts only includeSubDomains and a max-age of at least ${HSTS_PRELOAD_MIN_MAX_AGE_SECONDS} (one year) (hstspreload.org). Set both, or drop \`preload\`.`,
+        });
+    }
 }

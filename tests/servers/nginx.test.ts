@@ -221,13 +221,23 @@ describeWithServers("nginx started from the NginxProxy container's registered co
         ["a proxied response", "main", 200],
         ["nginx's own 502 while the upstream is down", "tls13", 502],
         ["the refusal of a request without client certificate", "mtls", 400],
-    ] as const)("HTTPS carries HSTS, nosniff and X-Frame-Options on %s", async (_, which, status) => {
+    ] as const)("HTTPS carries HSTS (max-age=0 for an IP host), nosniff and X-Frame-Options on %s", async (_, which, status) => {
         const r = await httpsGet(port(variants()[which], 443), "/hello", tlsClient());
         expect(r.status).toBe(status);
-        expect(r.headers["strict-transport-security"]).toBe("max-age=63072000; includeSubDomains");
+        expect(r.headers["strict-transport-security"]).toBe("max-age=0");
         expect(r.headers["x-content-type-options"]).toBe("nosniff");
         expect(r.headers["x-frame-options"]).toBe("DENY");
         expect(r.headers.server).toBe("nginx"); // server_tokens off: no version
+    });
+
+    it.each([
+        ["proxy.internal", "max-age=63072000; includeSubDomains"],
+        ["localhost", "max-age=0"],
+        ["proxy", "max-age=0"],
+    ])("sends a long HSTS policy only to the real server name, never to localhost: Host %s gets %s", async (host, hsts) => {
+        const r = await httpsGet(port(main, 443), "/hello", { ...tlsClient(), servername: host }, { host });
+        expect(r.status).toBe(200);
+        expect(r.headers["strict-transport-security"]).toBe(hsts);
     });
 
     it.each(["localhost", "proxy.internal", "proxy", "127.0.0.1"])("a client trusting only the project CA verifies the server as %s", async (name) => {
