@@ -1,6 +1,6 @@
 /**
- * Every AWS default in one place. Versions and limits cite where they come from; facts.md §4 holds
- * the provider behaviour they guard against.
+ * Every AWS default in one place. Versions and limits cite where they come from (AWS documentation,
+ * hashicorp/terraform-provider-aws), beside each constant.
  */
 
 /** Engines an `ElastiCacheCache` runs. Valkey is the default: at-rest encryption on by default, cheaper. */

@@ -124,7 +124,7 @@ export function redisConnection(input: ConnectionInput): ConnectionDocument {
 /**
  * `postgres://user:password@host:port/db?sslmode=verify-full`: verify-full is the only mode that
  * checks both chain and host name in libpq, and the only one node-postgres will keep meaning the same
- * (facts.md §2, brianc/node-postgres#3473).
+ * (libpq fe-secure-openssl.c, brianc/node-postgres#3473).
  */
 export function postgresConnection(input: ConnectionInput & { readonly database: string }): ConnectionDocument {
     return document("postgres", buildUrl("postgres", input, `/${encodeURIComponent(input.database)}`, { sslmode: "verify-full" }), input);

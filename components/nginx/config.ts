@@ -239,7 +239,8 @@ export interface NginxMaterial {
 
 /**
  * Everything uploaded into the nginx container. The key is root-owned 0600: the master process runs as
- * root and reads it at config load, workers (uid 101) never need it (facts §3).
+ * root and reads it at config load, workers (uid 101) never need it (nginx/docker-nginx Dockerfile sets no USER;
+ * ngx_http_ssl_module.c loads certificates while parsing the configuration).
  */
 export function nginxUploads(input: NginxConfigInput, material: NginxMaterial): ContainerFile[] {
     const file = (path: string, content: string, permissions: string): ContainerFile => ({ file: path, content, permissions, owner: "0", group: "0" });

@@ -2,7 +2,7 @@ import type { Problem } from "../shared/problems";
 import type { ContainerFile } from "../shared/container";
 // Pure renderers for a TLS-only PostgreSQL container (image postgres:17.9-bookworm).
 // No Pulumi imports: the same functions feed the component and the tests that start a real server.
-// Facts cited as "facts §2" are in /work/shared/reference/facts.md (PostgreSQL section).
+// Sources: postgres/postgres (PGS), docker-library/postgres 17/bookworm (DLP).
 
 /** TLS protocol versions PostgreSQL accepts for `ssl_min_protocol_version` that we allow. */
 export const POSTGRES_TLS_VERSIONS = ["TLSv1.2", "TLSv1.3"] as const;
@@ -12,7 +12,7 @@ export const DEFAULT_POSTGRES_PORT = 5432;
 export const DEFAULT_POSTGRES_MIN_TLS_VERSION: PostgresTlsVersion = "TLSv1.2";
 /** The image's bootstrap superuser (POSTGRES_USER unset ⇒ "postgres", docker-entrypoint.sh file_env). */
 export const POSTGRES_SUPERUSER = "postgres";
-/** uid/gid of `postgres` in the Debian image (facts §2); uploads are owned by it. */
+/** uid/gid of `postgres` in the Debian image (DLP 17/bookworm/Dockerfile); uploads are owned by it. */
 export const POSTGRES_IMAGE_UID = "999";
 
 // Container paths. Everything lives outside PGDATA so a volume reused by a replacement container
@@ -29,7 +29,7 @@ export const POSTGRES_SUPERUSER_PASSWORD_PATH = `${POSTGRES_SECRETS_DIR}/superus
 export const POSTGRES_APP_PASSWORD_PATH = `${POSTGRES_SECRETS_DIR}/app-password`;
 export const POSTGRES_INITDB_DIR = "/docker-entrypoint-initdb.d";
 export const POSTGRES_INIT_SCRIPT_PATH = `${POSTGRES_INITDB_DIR}/10-app-user.sql`;
-/** PGDATA of the 17 image (18+ moved it, facts §2). Mount the data volume here. */
+/** PGDATA of the 17 image (18+ moved it to /var/lib/postgresql/18/docker, DLP). Mount the data volume here. */
 export const POSTGRES_DATA_DIR = "/var/lib/postgresql/data";
 
 /** Arguments shared by every renderer. Values are already resolved (no pulumi.Input). */
@@ -107,10 +107,10 @@ function assertValid(input: PostgresConfigInput): void {
 /**
  * pg_hba.conf. Rows are matched top-down, first match wins (client-auth.sgml).
  * - `local` scram-sha-256: the image's first-run init talks to a socket-only temp server and exports
- *   PGPASSWORD, so a custom hba_file without a `local` row breaks initialisation (facts §2 ⚠).
+ *   PGPASSWORD, so a custom hba_file without a `local` row breaks initialisation (DLP docker-entrypoint.sh docker_temp_server_start).
  * - `hostnossl … reject` makes a plaintext TCP attempt fail with an explicit hba message.
  * - `clientcert=verify-full`: the client certificate must chain to ssl_ca_file AND its CN must equal the
- *   requested user, on top of the password (facts §2, hba.c parse_hba_auth_opt).
+ *   requested user, on top of the password (PGS src/backend/libpq/hba.c parse_hba_auth_opt).
  */
 export function renderPgHba(input: Pick<PostgresConfigInput, "mutualTls">): string {
     const tcpOptions = input.mutualTls ? "scram-sha-256 clientcert=verify-full" : "scram-sha-256";
@@ -203,8 +203,9 @@ export interface PostgresMaterial {
 
 /**
  * Files uploaded into the container. All owned by the image's postgres uid 999: PostgreSQL requires a
- * key owned by its user with mode ≤0600 (or root-owned ≤0640), checked at start (facts §2,
- * be-secure-common.c); uploads default to root:root 0644, which it refuses (facts §6).
+ * key owned by its user with mode ≤0600 (or root-owned ≤0640), checked at start (PGS
+ * src/backend/libpq/be-secure-common.c); uploads default to root:root 0644 (kreuzwerker/terraform-provider-docker
+ * resource_docker_container_funcs.go), which it refuses.
  */
 export function postgresUploads(input: PostgresConfigInput, material: PostgresMaterial): ContainerFile[] {
     const file = (path: string, content: string, permissions: string): ContainerFile =>

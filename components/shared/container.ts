@@ -4,7 +4,7 @@ export interface ContainerFile {
     readonly content: string;
     /** Octal mode, e.g. `0600`: uploads default to 0644 (kreuzwerker resource_docker_container_funcs.go). */
     readonly permissions: string;
-    /** Numeric uid: names would be resolved on the Pulumi host, not in the image (facts.md §6). */
+    /** Numeric uid: names would be resolved on the Pulumi host, not in the image (kreuzwerker/terraform-provider-docker resource_docker_container_funcs.go resolves them there). */
     readonly owner: string;
     readonly group: string;
 }

@@ -2,7 +2,7 @@
  * The probes of one target, all run at once, each under its own deadline:
  * - one handshake per TLS version, offering only that version at security level 0, so that a refusal
  *   is the server's and not Debian's OpenSSL default refusing TLS 1.0/1.1 on the client side
- *   (shared/reference/testing-notes.md);
+ *   (OpenSSL 3 disables TLS 1.0 and 1.1 from security level 1, its default: SSL_CTX_set_security_level(3));
  * - the session a client with the target's settings opens: chain and host name checked separately,
  *   then, only if both hold, the authenticated first request;
  * - when mutual TLS is expected, the first request over a session without client certificate (a TLS

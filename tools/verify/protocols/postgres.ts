@@ -9,7 +9,7 @@ import type { GateOutcome, RequestOutcome, Target } from "../types";
 import type { Conversation, ServiceProtocol } from "./protocol";
 import { clientFinal, clientFirst, serverFinalValid, type ClientFinal, type ClientFirst } from "./scram";
 
-/** Int32 8, Int32 80877103 (NEGOTIATE_SSL_CODE = PG_PROTOCOL(1234,5679), pqcomm.h; facts.md §2). */
+/** Int32 8, Int32 80877103 (NEGOTIATE_SSL_CODE = PG_PROTOCOL(1234,5679), postgres/postgres src/include/libpq/pqcomm.h). */
 export const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 const PROTOCOL_3_0 = 196608;
 const MAX_MESSAGE = 1 << 20;

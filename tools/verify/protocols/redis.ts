@@ -92,7 +92,7 @@ export const redisProtocol: ServiceProtocol = {
         if (reply.type === "error" && /^NOAUTH/.test(reply.value)) {
             return { verdict: "served", detail: `plaintext PING answered -${reply.value}: the server speaks Redis in plaintext, so AUTH would travel unencrypted` };
         }
-        // Dragonfly's TLS port answers "-ERR Bad TLS header, ..." before closing (facts.md §1).
+        // Dragonfly's TLS port answers "-ERR Bad TLS header, ..." before closing (dragonflydb/dragonfly src/facade/dragonfly_connection.cc).
         return { verdict: "refused", detail: `plaintext PING answered ${showReply(reply)}, no PONG` };
     },
 
