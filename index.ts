@@ -28,11 +28,12 @@ export const appClientPrivateKeyPem = appClient.privateKeyPem;
 export const appClientValidityEndTime = appClient.validityEndTime;
 
 const documents = settings.platform === "docker" ? devPlatform(settings, ca, appClient) : prodPlatform(settings);
+const secretsPathPrefix = `${pulumi.getProject()}/${stack}`;
 const sink =
     settings.secrets.sink === "aws-secrets-manager"
         ? new SecretsManagerSink("connections", {
               documents,
-              pathPrefix: `${pulumi.getProject()}/${stack}`,
+              pathPrefix: secretsPathPrefix,
               recoveryWindowInDays: settings.secrets.recoveryWindowDays,
               endpoint: settings.secrets.endpoint,
               // A local emulator accepts any region; requests only need one to be signed.
@@ -49,3 +50,14 @@ export const connections = sink ? undefined : pulumi.secret(documents);
 /** With the Secrets Manager sink: each service's secret ARN, and the policy that reads exactly them. */
 export const connectionSecretArns = sink?.secretArns;
 export const connectionSecretsReadPolicy = sink?.readPolicyJson;
+/**
+ * With the Secrets Manager sink: where the documents are, and nothing secret, so that a reader finds
+ * them from `pulumi stack output --json` alone (`tls-platform-verify --stack` does). The ARNs name
+ * account and region and are exactly what the read policy grants; `endpoint` is there only when the
+ * stack writes to an emulator instead of AWS.
+ */
+export const connectionSecrets = sink && {
+    pathPrefix: secretsPathPrefix,
+    secretArns: sink.secretArns,
+    ...(settings.secrets.endpoint ? { endpoint: settings.secrets.endpoint } : {}),
+};

@@ -65,6 +65,14 @@ describe("prod stack", () => {
         expect((await emulator.waitFor("aws:iam/rolePolicy:RolePolicy", "connections-read")).inputs.role).toBe("app-role");
     });
 
+    it("exports where its documents are as `connectionSecrets`: the secret ARNs and their prefix, nothing secret", async () => {
+        const location = pulumi.output(program.connectionSecrets!);
+        const arns = Object.fromEntries(await Promise.all(Object.entries(program.connectionSecretArns!).map(async ([service, arn]) => [service, await valueOf(arn)])));
+        expect(await valueOf(location)).toEqual({ pathPrefix: "tls-platform/prod", secretArns: arns });
+        expect(Object.keys(arns)).toEqual(["cache", "database"]);
+        expect(await pulumi.isSecret(location)).toBe(false);
+    });
+
     it("creates nothing the providers would refuse", () => {
         expect(emulator.failures).toEqual([]);
     });
