@@ -5,6 +5,7 @@ import { throwIfProblems } from "../shared/problems";
 import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
 import {
     DEFAULT_DRAGONFLY_PORT,
+    DEFAULT_DRAGONFLY_PROACTOR_THREADS,
     DRAGONFLY_DATA_DIR,
     DRAGONFLY_IMAGE,
     dragonflyArgs,
@@ -20,10 +21,18 @@ export const DRAGONFLY_PASSWORD_LENGTH = 32;
 
 export interface DragonflyCacheArgs extends TlsServiceArgs {
     /**
-     * Dragonfly's memory limit (`--maxmemory`), 1024-based units: at least 256mb per CPU it gets.
+     * Dragonfly's memory limit (`--maxmemory`), 1024-based units: at least 256mb per thread
+     * (`proactorThreads`), or Dragonfly exits at start.
      * @default - `1gb`
      */
     readonly maxMemory?: string;
+    /**
+     * Dragonfly's threads (`--proactor_threads`), each a shard needing 256mb of `maxMemory`. Always
+     * passed: left to itself Dragonfly starts one thread per host CPU, and then exits at start on any
+     * machine with more CPUs than `maxMemory` has 256mb slices.
+     * @default - 1
+     */
+    readonly proactorThreads?: number;
     /**
      * Snapshot schedule into the data volume, 5-field cron.
      * @default - every 15 minutes
@@ -57,6 +66,7 @@ export class DragonflyCache extends pulumi.ComponentResource {
 
         const input: DragonflyConfigInput = {
             maxMemory: args.maxMemory ?? DEFAULT_DRAGONFLY_MAX_MEMORY,
+            proactorThreads: args.proactorThreads ?? DEFAULT_DRAGONFLY_PROACTOR_THREADS,
             snapshotCron: args.snapshotCron,
             adminPort: args.adminPort,
             ...(args.mutualTls ? { clientCaCertPem: CLIENT_CA_PLACEHOLDER } : {}),

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-    checkDragonflyFlags, checkDragonflyTlsAuth, dragonflyArgs, dragonflyEnvs, dragonflyUploads, parseFlagList,
-    parseMemoryLimit, validateDragonflyInput, type DragonflyConfigInput,
+    dragonflyArgs, dragonflyEnvs, dragonflyUploads, formatMemorySize, parseMemoryLimit, validateDragonflyInput, type DragonflyConfigInput,
 } from "./config";
+import { HELIO_FLAGS, checkDragonflyFlags, checkDragonflyTlsAuth, parseFlagList } from "./flags";
 
 // Vendored copy of the flags defined in Dragonfly's sources (its header states the commit).
 const KNOWN_FLAGS = parseFlagList(readFileSync(join(__dirname, "../../tests/fixtures/dragonfly-flags.txt"), "utf8"));
@@ -30,6 +30,12 @@ describe("parseMemoryLimit", () => {
     });
 });
 
+describe("formatMemorySize", () => {
+    it.each([[2 * 1024 ** 3, "2gb"], [768 * 1024 ** 2, "768mb"], [1536, "1536b"], [2048, "2kb"], [300000000, "300000000b"]])("%d = %s", (bytes, text) => {
+        expect(formatMemorySize(bytes)).toBe(text);
+    });
+});
+
 describe("validateDragonflyInput", () => {
     it.each<[string, Partial<DragonflyConfigInput>, string, string]>([
         ["port 0", { port: 0 }, "port", "`port`: `0` is out of range; use a whole number from 1 to 65535"],
@@ -39,13 +45,28 @@ describe("validateDragonflyInput", () => {
         ["admin port equals port", { adminPort: 6379 }, "adminPort",
             "`adminPort`: `6379` equals `port`; choose a different port or omit `adminPort`"],
         ["memory below one thread's minimum", { maxMemory: "128mb" }, "maxMemory",
-            "`maxMemory`: `128mb` is below 256mb; Dragonfly needs 256mb per thread and exits otherwise (dfly_main.cc), " +
-            "so use at least `256mb` (times the CPU count it gets)"],
+            "`maxMemory`: `128mb` is less than the `256mb` Dragonfly needs for 1 thread (`proactorThreads`, 256mb each) and it would " +
+            "exit at start (dragonflydb/dragonfly src/server/dfly_main.cc, RunEngine); use at least `256mb`"],
+        ["memory below 256mb per thread", { maxMemory: "1gb", proactorThreads: 8 }, "maxMemory",
+            "`maxMemory`: `1gb` is less than the `2gb` Dragonfly needs for 8 threads (`proactorThreads`, 256mb each) and it would " +
+            "exit at start (dragonflydb/dragonfly src/server/dfly_main.cc, RunEngine); use at least `2gb`, or at most 4 `proactorThreads`"],
+        ["memory not a multiple of 256mb", { maxMemory: "700mb", proactorThreads: 3 }, "maxMemory",
+            "`maxMemory`: `700mb` is less than the `768mb` Dragonfly needs for 3 threads (`proactorThreads`, 256mb each) and it would " +
+            "exit at start (dragonflydb/dragonfly src/server/dfly_main.cc, RunEngine); use at least `768mb`, or at most 2 `proactorThreads`"],
+        ["zero threads", { proactorThreads: 0 }, "proactorThreads",
+            "`proactorThreads`: `0` is not a thread count Dragonfly runs with; use a whole number from 1 to 1023 (it aborts at 1024), e.g. `1`"],
+        ["fractional threads", { proactorThreads: 2.5 }, "proactorThreads",
+            "`proactorThreads`: `2.5` is not a thread count Dragonfly runs with; use a whole number from 1 to 1023 (it aborts at 1024), e.g. `1`"],
+        ["1024 threads", { maxMemory: "1tb", proactorThreads: 1024 }, "proactorThreads",
+            "`proactorThreads`: `1024` is not a thread count Dragonfly runs with; use a whole number from 1 to 1023 (it aborts at 1024), e.g. `1`"],
         ["memory without unit", { maxMemory: "3" }, "maxMemory",
             "`maxMemory`: `3` is not a memory size; use a number with one of the units b, kb, mb, gb, tb " +
             "(1024-based; kib, mib, gib, tib also accepted), for example `512mb` or `2gb`"],
         ["cron with 6 fields", { snapshotCron: "0 */5 * * * *" }, "snapshotCron",
             "`snapshotCron`: `0 */5 * * * *` is not a 5-field cron expression; use e.g. `*/15 * * * *`"],
+        ["cron minute 60", { snapshotCron: "60 * * * *" }, "snapshotCron",
+            "`snapshotCron`: `60 * * * *` is refused by Dragonfly's cron parser (\"Specified range exceeds maximum\", croncpp) and it would " +
+            "exit at start; use minutes 0-59, hours 0-23, days 1-31, months 1-12, weekdays 0-6, e.g. `*/15 * * * *`"],
         ["CA that is a key", { clientCaCertPem: "-----BEGIN PRIVATE KEY-----" }, "clientCaCertPem",
             "`clientCaCertPem`: the value is not a PEM certificate (no `-----BEGIN CERTIFICATE-----` line); pass the CA's certPem"],
     ])("%s", (_title, override, path, message) => {
@@ -56,16 +77,25 @@ describe("validateDragonflyInput", () => {
         expect(validateDragonflyInput(base)).toEqual([]);
         expect(validateDragonflyInput({ maxMemory: "256mb", port: 6380, adminPort: 9999, clientCaCertPem: CA, snapshotCron: "0 * * * *" })).toEqual([]);
     });
+
+    it.each([["1gb", 4], ["1.5gb", 6], ["256gb", 1023], ["256mb", 1]])("accepts exactly 256mb per thread: %s for %d threads", (maxMemory, proactorThreads) => {
+        expect(validateDragonflyInput({ maxMemory, proactorThreads })).toEqual([]);
+    });
+
+    it("does not compare memory with a thread count that is itself refused", () => {
+        expect(validateDragonflyInput({ maxMemory: "128mb", proactorThreads: -1 }).map((p) => p.path)).toEqual(["proactorThreads"]);
+    });
 });
 
 describe("dragonflyArgs", () => {
-    it("renders TLS, memory in bytes, persistence, and no CA or admin port by default", () => {
+    it("renders TLS, memory in bytes, a pinned thread count, persistence, and no CA or admin port by default", () => {
         expect(dragonflyArgs(base)).toEqual([
             "--port=6379",
             "--tls",
             "--tls_cert_file=/etc/dragonfly/tls/server.crt",
             "--tls_key_file=/etc/dragonfly/tls/server.key",
             "--maxmemory=1073741824",
+            "--proactor_threads=1",
             "--dir=/data",
             "--dbfilename=dump",
             "--snapshot_cron=*/15 * * * *",
@@ -76,6 +106,10 @@ describe("dragonflyArgs", () => {
         const args = dragonflyArgs({ ...base, clientCaCertPem: CA });
         expect(args).toContain("--tls_ca_cert_file=/etc/dragonfly/tls/ca.crt");
         expect(args.join(" ")).not.toMatch(/client_cert_required/);
+    });
+
+    it("pins the thread count it is given, so that the memory rule does not depend on the host's CPUs", () => {
+        expect(dragonflyArgs({ maxMemory: "2gb", proactorThreads: 8 })).toContain("--proactor_threads=8");
     });
 
     it("opens the admin port only when asked", () => {
@@ -91,7 +125,7 @@ describe("dragonflyArgs", () => {
     for (const clientCaCertPem of [undefined, CA]) {
         for (const adminPort of [undefined, 9999]) {
             for (const port of [undefined, 6380]) {
-                combinations.push({ maxMemory: "2gb", clientCaCertPem, adminPort, port, snapshotCron: "0 * * * *" });
+                combinations.push({ maxMemory: "2gb", proactorThreads: 8, clientCaCertPem, adminPort, port, snapshotCron: "0 * * * *" });
             }
         }
     }
@@ -130,6 +164,11 @@ describe("checkDragonflyFlags", () => {
         }
     });
 
+    it("knows proactor_threads as helio's flag, which the vendored list of Dragonfly's own flags lacks", () => {
+        expect(KNOWN_FLAGS.has("proactor_threads")).toBe(false);
+        expect(HELIO_FLAGS.has("proactor_threads")).toBe(true);
+    });
+
     it.each([
         [["--tls_client_cert_required=true"], [], ["flag `--tls_client_cert_required` is not a Dragonfly flag; startup would abort"]],
         [["--tls_min_version=TLSv1.2"], [], ["flag `--tls_min_version` is not a Dragonfly flag; startup would abort"]],
@@ -137,6 +176,7 @@ describe("checkDragonflyFlags", () => {
         [["--notls"], [], []],
         [["--tls"], ["DFLY_PASSWORD=x"], ["env `DFLY_PASSWORD` is not DFLY_<flag>; Dragonfly would LOG(FATAL) at startup"]],
         [["--tls"], ["DFLY_requirepass=x", "HOME=/root"], []],
+        [["--proactor_threads=2", "--logtostderr"], ["DFLY_proactor_threads=2", "DFLY_DEV_ENV=1"], []],
     ])("%j with env %j", (args, envs, expected) => {
         expect(checkDragonflyFlags(args, KNOWN_FLAGS, envs)).toEqual(expected);
     });
@@ -155,7 +195,12 @@ describe("checkDragonflyTlsAuth (ValidateServerTlsFlags)", () => {
         ["CA file", [...tls, "--tls_ca_cert_file=/ca"], [], []],
         ["CA dir", [...tls, "--tls_ca_cert_dir=/cas"], [], []],
         ["TLS off", ["--tls=false"], [], []],
-        ["missing key", ["--tls", "--requirepass=pw"], [], ["--tls needs --tls_key_file"]],
+        ["TLS off as absl's 0", ["--tls=0"], [], []],
+        ["TLS on as absl's yes", ["--tls=yes", "--tls_key_file=/k"], [], [noAuth]],
+        ["TLS on by env", ["--tls_key_file=/k"], ["DFLY_tls=true"], [noAuth]],
+        ["a flag on the command line wins over its DFLY_ env", [...tls, "--requirepass="], ["DFLY_requirepass=pw"], [noAuth]],
+        ["missing key", ["--tls", "--requirepass=pw"], [],
+            ["--tls needs --tls_key_file; Dragonfly exits with \"To use TLS, a server certificate must be provided with the --tls_key_file flag!\""]],
     ])("%s", (_title, args, envs, expected) => {
         expect(checkDragonflyTlsAuth(args, envs)).toEqual(expected);
     });

@@ -1,8 +1,14 @@
 import type { Problem } from "../shared/problems";
 import type { ContainerFile } from "../shared/container";
+import { snapshotCronError } from "./cron";
 // Pure renderers and checks for a TLS-only Dragonfly container
 // (image docker.dragonflydb.io/dragonflydb/dragonfly:v1.40.1). No Pulumi imports.
-// "facts §1" = /work/shared/reference/facts.md, Dragonfly section; DF = dragonflydb/dragonfly sources.
+// Upstream sources are named by repository, file and function: dragonflydb/dragonfly at tag v1.40.1,
+// and romange/helio (its submodule there, 884366af) for flag parsing, threads and memory sizes.
+// tests/dragonfly-model/README.md lists Dragonfly's start-up rules with their line numbers.
+
+// Dragonfly's checks of a whole command line live in flags.ts; re-exported for the tests that import them from here.
+export { checkDragonflyFlags, checkDragonflyTlsAuth, parseDragonflyArgs, parseFlagList } from "./flags";
 
 export const DRAGONFLY_IMAGE = "docker.dragonflydb.io/dragonflydb/dragonfly:v1.40.1";
 export const DEFAULT_DRAGONFLY_PORT = 6379;
@@ -10,10 +16,25 @@ export const DEFAULT_DRAGONFLY_PORT = 6379;
 export const DEFAULT_DRAGONFLY_SNAPSHOT_CRON = "*/15 * * * *";
 /** Fixed snapshot name, so a replacement container finds the previous one in /data. */
 export const DRAGONFLY_SNAPSHOT_NAME = "dump";
-/** uid/gid of `dfly` in the image; it reads the key after setpriv (facts §1, tools/docker/entrypoint.sh). */
+/**
+ * uid/gid of `dfly` in the image (dragonflydb/dragonfly tools/packaging/Dockerfile.ubuntu-prod); the
+ * entrypoint drops to it with setpriv before Dragonfly reads the key (tools/docker/entrypoint.sh).
+ */
 export const DRAGONFLY_IMAGE_UID = "999";
-/** Dragonfly exits when maxmemory < threads × 256 MiB (DF src/server/dfly_main.cc RunEngine). */
+/**
+ * Dragonfly exits at start when maxmemory is below this times its thread count
+ * (dragonflydb/dragonfly src/server/dfly_main.cc, RunEngine: "There are N threads, so X are required").
+ */
 export const DRAGONFLY_MIN_MEMORY_PER_THREAD = 256 * 1024 * 1024;
+/**
+ * Proactor threads when none are given. Pinned, because without `--proactor_threads` Dragonfly runs
+ * one thread per CPU it may use (romange/helio util/fibers/proactor_pool.cc, ProactorPool::ProactorPool),
+ * so the memory it needs would depend on the machine. One thread is one shard, as single-threaded as the
+ * ElastiCache engines of prod; it needs only 256mb and leaves a laptop's other CPUs to the other services.
+ */
+export const DEFAULT_DRAGONFLY_PROACTOR_THREADS = 1;
+/** Dragonfly aborts with 1024 threads or more (src/server/main_service.cc, kMaxThreadSize, checked in Service::Service). */
+export const DRAGONFLY_MAX_PROACTOR_THREADS = 1023;
 
 export const DRAGONFLY_DATA_DIR = "/data";
 export const DRAGONFLY_TLS_DIR = "/etc/dragonfly/tls";
@@ -29,14 +50,20 @@ export interface DragonflyConfigInput {
     readonly port?: number;
     /** Memory limit such as `1gb` or `512mb` (1024-based units). */
     readonly maxMemory: string;
+    /** Proactor threads (`--proactor_threads`); each needs 256mb of `maxMemory`. @default - 1 */
+    readonly proactorThreads?: number;
     /**
      * PEM of the CA whose client certificates are demanded. Setting it makes a client certificate
-     * mandatory: Dragonfly has no optional mode (facts §1, tls_helpers.cc). @default - no client certificates
+     * mandatory: Dragonfly has no optional mode (src/facade/tls_helpers.cc, CreateSslCntx).
+     * @default - no client certificates
      */
     readonly clientCaCertPem?: string;
     /** Cron expression (5 fields) for snapshots into /data. @default - "*\/15 * * * *" */
     readonly snapshotCron?: string;
-    /** Admin port (TLS and password apply to it too, facts §1). @default - off */
+    /**
+     * Admin port; TLS and the password apply to it too (src/facade/dragonfly_listener.cc,
+     * Listener::ReconfigureTLS, unless `--no_tls_on_admin_port`; `--admin_nopass` is off). @default - off
+     */
     readonly adminPort?: number;
 }
 
@@ -45,10 +72,10 @@ const MEMORY_UNITS: Record<string, number> = {
 };
 
 /**
- * Bytes for a size such as `1gb`, `512mb`, `1.5GiB`. Units are 1024-based, as in Dragonfly
- * (DF src/server/common.cc ParseHumanReadableBytes), and mandatory: bare `1g` is 10^9 in redis.conf but
- * 2^30 in Dragonfly, so it is refused rather than guessed. The flag is rendered as plain bytes, which
- * ParseHumanReadableBytes also accepts.
+ * Bytes for a size such as `1gb`, `512mb`, `1.5GiB`. Units are 1024-based, as in Dragonfly's
+ * `--maxmemory` (a helio MemoryBytesFlag: romange/helio strings/human_readable.cc,
+ * ParseHumanReadableBytes), and mandatory: bare `1g` is 10^9 in redis.conf but 2^30 in Dragonfly, so
+ * it is refused rather than guessed. The flag is rendered as plain bytes, which that parser also accepts.
  */
 export function parseMemoryLimit(value: string): number {
     const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(value);
@@ -63,6 +90,14 @@ export function parseMemoryLimit(value: string): number {
         throw new Error(`\`maxMemory\`: \`${value}\` is zero; give a positive size such as \`512mb\``);
     }
     return bytes;
+}
+
+/** A whole number of bytes as the largest unit that divides it: `2gb`, `768mb`, `300000000b`. */
+export function formatMemorySize(bytes: number): string {
+    for (const [unit, size] of [["gb", 1024 ** 3], ["mb", 1024 ** 2], ["kb", 1024]] as const) {
+        if (bytes % size === 0) return `${bytes / size}${unit}`;
+    }
+    return `${bytes}b`;
 }
 
 const CRON_FIELD = /^[0-9*/,\-]+$/;
@@ -84,21 +119,37 @@ export function validateDragonflyInput(input: DragonflyConfigInput): Problem[] {
                 `\`adminPort\`: \`${input.adminPort}\` equals \`port\`; choose a different port or omit \`adminPort\`` });
         }
     }
+    const threads = input.proactorThreads ?? DEFAULT_DRAGONFLY_PROACTOR_THREADS;
+    const threadsValid = Number.isInteger(threads) && threads >= 1 && threads <= DRAGONFLY_MAX_PROACTOR_THREADS;
+    if (!threadsValid) {
+        problems.push({ path: "proactorThreads", message:
+            `\`proactorThreads\`: \`${threads}\` is not a thread count Dragonfly runs with; use a whole number ` +
+            `from 1 to ${DRAGONFLY_MAX_PROACTOR_THREADS} (it aborts at 1024), e.g. \`${DEFAULT_DRAGONFLY_PROACTOR_THREADS}\`` });
+    }
     try {
         const bytes = parseMemoryLimit(input.maxMemory);
-        if (bytes < DRAGONFLY_MIN_MEMORY_PER_THREAD) {
+        const needed = threads * DRAGONFLY_MIN_MEMORY_PER_THREAD;
+        if (threadsValid && bytes < needed) {
+            const fewer = Math.floor(bytes / DRAGONFLY_MIN_MEMORY_PER_THREAD);
             problems.push({ path: "maxMemory", message:
-                `\`maxMemory\`: \`${input.maxMemory}\` is below 256mb; Dragonfly needs 256mb per thread ` +
-                "and exits otherwise (dfly_main.cc), so use at least `256mb` (times the CPU count it gets)" });
+                `\`maxMemory\`: \`${input.maxMemory}\` is less than the \`${formatMemorySize(needed)}\` Dragonfly needs for ` +
+                `${threads} thread${threads === 1 ? "" : "s"} (\`proactorThreads\`, ${formatMemorySize(DRAGONFLY_MIN_MEMORY_PER_THREAD)} each) ` +
+                "and it would exit at start (dragonflydb/dragonfly src/server/dfly_main.cc, RunEngine); " +
+                `use at least \`${formatMemorySize(needed)}\`${fewer >= 1 ? `, or at most ${fewer} \`proactorThreads\`` : ""}` });
         }
     } catch (e) {
         problems.push({ path: "maxMemory", message: (e as Error).message });
     }
     const cron = input.snapshotCron ?? DEFAULT_DRAGONFLY_SNAPSHOT_CRON;
     const fields = cron.trim().split(/\s+/);
+    const cronError = snapshotCronError(cron);
     if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
         problems.push({ path: "snapshotCron", message:
             `\`snapshotCron\`: \`${cron}\` is not a 5-field cron expression; use e.g. \`*/15 * * * *\`` });
+    } else if (cronError !== undefined) {
+        problems.push({ path: "snapshotCron", message:
+            `\`snapshotCron\`: \`${cron}\` is refused by Dragonfly's cron parser ("${cronError}", croncpp) and it would ` +
+            "exit at start; use minutes 0-59, hours 0-23, days 1-31, months 1-12, weekdays 0-6, e.g. `*/15 * * * *`" });
     }
     if (input.clientCaCertPem !== undefined && !input.clientCaCertPem.includes("-----BEGIN CERTIFICATE-----")) {
         problems.push({ path: "clientCaCertPem", message:
@@ -109,9 +160,12 @@ export function validateDragonflyInput(input: DragonflyConfigInput): Problem[] {
 
 /**
  * Container `command`. Arguments start with "-", so the image's entrypoint prepends
- * `dragonfly --logtostderr` and drops to uid 999 (facts §1). Unknown flags abort startup, hence
+ * `dragonfly --logtostderr` and drops to uid 999 (tools/docker/entrypoint.sh). Unknown flags abort
+ * startup (absl::ParseCommandLine, called by helio's MainInitGuard in base/init.cc), hence
  * checkDragonflyFlags. Client certificates are demanded by --tls_ca_cert_file; there is no
- * --tls_client_cert_required (facts §1 ⚠). Dragonfly's minimum TLS version is fixed at 1.2, no flag.
+ * --tls_client_cert_required in Dragonfly's sources. The minimum TLS version is fixed at 1.2, with no
+ * flag (src/facade/tls_helpers.cc, SSL_CTX_set_min_proto_version). The thread count is pinned so that
+ * the memory rule does not depend on the host's CPUs.
  */
 export function dragonflyArgs(input: DragonflyConfigInput): string[] {
     const problems = validateDragonflyInput(input);
@@ -125,9 +179,10 @@ export function dragonflyArgs(input: DragonflyConfigInput): string[] {
         `--tls_key_file=${DRAGONFLY_SERVER_KEY_PATH}`,
         ...(input.clientCaCertPem ? [`--tls_ca_cert_file=${DRAGONFLY_CLIENT_CA_PATH}`] : []),
         `--maxmemory=${parseMemoryLimit(input.maxMemory)}`,
+        `--proactor_threads=${input.proactorThreads ?? DEFAULT_DRAGONFLY_PROACTOR_THREADS}`,
         `--dir=${DRAGONFLY_DATA_DIR}`,
         `--dbfilename=${DRAGONFLY_SNAPSHOT_NAME}`,
-        // snapshot_cron, not save_schedule: the latter makes Dragonfly exit (server_family.cc InferSnapshotCronExpr).
+        // snapshot_cron, not save_schedule: the latter makes Dragonfly exit (src/server/server_family.cc, InferSnapshotCronExpr).
         `--snapshot_cron=${input.snapshotCron ?? DEFAULT_DRAGONFLY_SNAPSHOT_CRON}`,
         ...(input.adminPort !== undefined ? [`--admin_port=${input.adminPort}`] : []),
     ];
@@ -135,14 +190,17 @@ export function dragonflyArgs(input: DragonflyConfigInput): string[] {
 
 /**
  * Container env. The password travels as DFLY_requirepass (any flag may be set as DFLY_<flag>);
- * DFLY_PASSWORD, still named in the help text, makes Dragonfly LOG(FATAL) since v1.37 (facts §1).
+ * DFLY_PASSWORD, still named in the requirepass help text, is no flag, so Dragonfly LOG(FATAL)s on it
+ * (src/server/dfly_main.cc, ParseFlagsFromEnv: "unknown environment variable DFLY_PASSWORD").
  */
 export function dragonflyEnvs(password: string | undefined): string[] {
     return password ? [`DFLY_requirepass=${password}`] : [];
 }
 
 /**
- * Server key/cert and CA uploads, owned by the image's uid 999 (only /data is chowned, facts §1).
+ * Server key/cert and CA uploads, owned by the image's uid 999: the image chowns only /data
+ * (tools/packaging/Dockerfile.ubuntu-prod, tools/docker/entrypoint.sh), and an upload is root's unless
+ * told otherwise (kreuzwerker/terraform-provider-docker, resource_docker_container_funcs.go).
  * `issuerCaCertPem`, when given, is uploaded for the healthcheck to verify the server with.
  */
 export function dragonflyUploads(input: DragonflyConfigInput, serverCertPem: string, serverKeyPem: string, issuerCaCertPem?: string): ContainerFile[] {
@@ -160,7 +218,8 @@ export function dragonflyUploads(input: DragonflyConfigInput, serverCertPem: str
  * The container healthcheck: PING over TLS, verifying the server against its issuer and
  * authenticating with the password from the container's own DFLY_requirepass (redis-cli reads
  * REDISCLI_AUTH). Under mutual TLS it presents the server's certificate, issued for clientAuth too.
- * redis-cli ships in the image (facts §1); the image's own HEALTHCHECK speaks plaintext.
+ * redis-cli ships in the image (redis-tools in tools/packaging/Dockerfile.ubuntu-prod); the image's own
+ * HEALTHCHECK (tools/docker/healthcheck.sh) speaks plaintext.
  * The verification is of the chain only: redis-cli (7.0.15, hiredis) checks no host name, and `--sni`
  * only sends one (tried against a certificate for another name; it still answered PONG).
  */
@@ -170,68 +229,4 @@ export function dragonflyHealthcheck(input: DragonflyConfigInput): string {
         `REDISCLI_AUTH="$DFLY_requirepass" redis-cli --tls --cacert ${DRAGONFLY_ISSUER_CA_PATH}${clientCert}` +
         ` --sni localhost -h 127.0.0.1 -p ${input.port ?? DEFAULT_DRAGONFLY_PORT} PING | grep -qx PONG`
     );
-}
-
-/** Flag names from a flags list file (one per line, `#` comments). */
-export function parseFlagList(text: string): Set<string> {
-    return new Set(text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")));
-}
-
-/** Parsed `--name[=value]` arguments; a bare boolean flag gets value "true". */
-export function parseDragonflyArgs(args: readonly string[]): Map<string, string> {
-    const parsed = new Map<string, string>();
-    for (const arg of args) {
-        const m = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
-        if (m) parsed.set(m[1]!, m[2] ?? "true");
-    }
-    return parsed;
-}
-
-/**
- * Problems that would abort startup: arguments that are not `--flag[=value]`, unknown flags
- * (absl::ParseCommandLine rejects them) and env names other than DFLY_<known flag> (dfly_main.cc
- * ParseFlagsFromEnv LOG(FATAL)s). absl also accepts `--noflag` for booleans.
- */
-export function checkDragonflyFlags(args: readonly string[], knownFlags: ReadonlySet<string>, envs: readonly string[] = []): string[] {
-    const problems: string[] = [];
-    for (const arg of args) {
-        const m = /^--?([^=]+)(?:=.*)?$/s.exec(arg);
-        if (!m) {
-            problems.push(`argument \`${arg}\` is not of the form --flag or --flag=value`);
-            continue;
-        }
-        const name = m[1]!;
-        const known = knownFlags.has(name) || (name.startsWith("no") && knownFlags.has(name.slice(2)));
-        if (!known) problems.push(`flag \`--${name}\` is not a Dragonfly flag; startup would abort`);
-    }
-    for (const env of envs) {
-        const name = env.split("=", 1)[0]!;
-        if (name.startsWith("DFLY_") && !knownFlags.has(name.slice("DFLY_".length))) {
-            problems.push(`env \`${name}\` is not DFLY_<flag>; Dragonfly would LOG(FATAL) at startup`);
-        }
-    }
-    return problems;
-}
-
-/**
- * Mirrors ValidateServerTlsFlags (DF src/server/server_family.cc): with --tls, a non-empty requirepass
- * (flag or DFLY_requirepass) or a CA file/dir is needed, else "TLS configured but no authentication
- * method is used!" and exit. Also: tls_key_file is mandatory with --tls (facts §1).
- */
-export function checkDragonflyTlsAuth(args: readonly string[], envs: readonly string[] = []): string[] {
-    const flags = parseDragonflyArgs(args);
-    for (const env of envs) {
-        const [name, ...rest] = env.split("=");
-        if (name!.startsWith("DFLY_") && !flags.has(name!.slice(5))) flags.set(name!.slice(5), rest.join("="));
-    }
-    const tls = flags.get("tls");
-    if (tls === undefined || tls === "false") return [];
-    const nonEmpty = (name: string): boolean => (flags.get(name) ?? "") !== "";
-    const problems: string[] = [];
-    if (!nonEmpty("requirepass") && !nonEmpty("tls_ca_cert_file") && !nonEmpty("tls_ca_cert_dir")) {
-        problems.push("--tls needs an authentication method: set DFLY_requirepass or --tls_ca_cert_file; " +
-            "Dragonfly exits with \"TLS configured but no authentication method is used!\"");
-    }
-    if (!nonEmpty("tls_key_file")) problems.push("--tls needs --tls_key_file");
-    return problems;
 }

@@ -1,2 +1,8 @@
 export * from "./cache";
-export { parseMemoryLimit } from "./config";
+export {
+    DEFAULT_DRAGONFLY_PROACTOR_THREADS,
+    DRAGONFLY_MAX_PROACTOR_THREADS,
+    DRAGONFLY_MIN_MEMORY_PER_THREAD,
+    parseMemoryLimit,
+    validateDragonflyInput,
+} from "./config";

@@ -3,8 +3,9 @@ import type { SecureVersion } from "node:tls";
  * The deployed Dragonfly container. `DragonflyCache` runs under the provider emulator
  * (tests/platform/fixture.ts), which issues real certificates and passwords; what it registered with the
  * Docker provider is used as it is. Dragonfly has no binary here, so (1) the registered args and env are
- * checked against the flags defined in its sources (vendored list) and its TLS-auth start-up rule, and
- * (2) the registered files, port, env and password drive a REAL redis-server with Dragonfly's TLS
+ * checked against Dragonfly's start-up rules (tests/dragonfly-model: the flags defined in its sources, its
+ * TLS-auth rule, 256MiB per thread, ...) on hosts of 1, 2, 8 and 64 CPUs, since redis-server starting
+ * proves none of that, and (2) the registered files, port, env and password drive a REAL redis-server with Dragonfly's TLS
  * behaviour (harness/images/redis.ts) to prove the certificates, key permissions, client-certificate
  * demand, password, healthcheck and connection document work with real clients (ioredis, redis-cli,
  * openssl, node tls).
@@ -17,7 +18,8 @@ import * as tls from "node:tls";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDocument } from "../../components";
-import { checkDragonflyFlags, checkDragonflyTlsAuth, parseFlagList } from "../../components/dragonfly/config";
+import { checkDragonflyFlags, checkDragonflyTlsAuth, effectiveDragonflyFlags, parseFlagList } from "../../components/dragonfly/flags";
+import { HOST_SHAPES, dragonflyCommandFlags, dragonflyStartupFailures, dragonflyThreads } from "../dragonfly-model";
 import { type DragonflyContainerSpec, type RunningStandIn, startRedisStandIn } from "../harness/images/redis";
 import { deployPlatform, type DeployedPlatform, type Pems, type RegisteredContainer } from "../platform/fixture";
 import { atHarnessPort, documentCaPem } from "../platform/documents";
@@ -99,7 +101,7 @@ beforeAll(async () => {
     platform = await deployPlatform();
 }, 60_000);
 
-describe("registered Dragonfly args and env (checked against the flags in Dragonfly's sources)", () => {
+describe("registered Dragonfly args and env, checked against Dragonfly's start-up rules before any stand-in starts", () => {
     it.each(["cache", "cacheMutualTls"] as const)("%s: known flags, DFLY_<flag> env, and ValidateServerTlsFlags satisfied", (variant) => {
         const { command, envs } = platform[variant];
         expect(envs.map((kv) => kv.split("=", 1)[0])).toEqual(["DFLY_requirepass"]);
@@ -116,6 +118,29 @@ describe("registered Dragonfly args and env (checked against the flags in Dragon
         expect(checkDragonflyTlsAuth(command, [])).toHaveLength(1);
         await expect(startRedisStandIn({ command, envs: [], uploads: [] }, KNOWN_FLAGS))
             .rejects.toThrow(/TLS configured but no authentication method is used!/);
+    });
+
+    const variantsOnHosts = (["cache", "cacheMutualTls"] as const).flatMap((variant) => HOST_SHAPES.map((host) => [variant, host.cpus, host] as const));
+    it.each(variantsOnHosts)("%s starts on a host with %d CPUs: no reason to exit in Dragonfly's start-up rules", (variant, _cpus, host) => {
+        const { command, envs } = platform[variant];
+        expect(dragonflyStartupFailures(dragonflyCommandFlags(command)!, envs, host, KNOWN_FLAGS)).toEqual([]);
+    });
+
+    it("pins one proactor thread, so the memory it needs does not grow with the host's CPUs", () => {
+        const flags = effectiveDragonflyFlags(platform.cache.command, platform.cache.envs);
+        expect(flags.get("proactor_threads")).toBe("1");
+        expect(flags.get("maxmemory")).toBe(String(1024 ** 3));
+        expect(dragonflyThreads(flags, { cpus: 64 }).threads).toBe(1);
+    });
+
+    it("the same command without the thread count would exit on 8 CPUs, and the stand-in refuses it, though redis-server would start", async () => {
+        const { command, envs } = platform.cache;
+        const unpinned = command.filter((a) => !a.startsWith("--proactor_threads="));
+        expect(dragonflyStartupFailures(dragonflyCommandFlags(unpinned)!, envs, { cpus: 8 }, KNOWN_FLAGS)).toEqual([
+            expect.stringContaining('Dragonfly exits with "There are 8 threads, so 2.00GiB are required. Exiting..."'),
+        ]);
+        await expect(startRedisStandIn({ command: unpinned, envs, uploads: [] }, KNOWN_FLAGS))
+            .rejects.toThrow(/on 8 CPUs: .*There are 8 threads, so 2\.00GiB are required/);
     });
 });
 

@@ -4,21 +4,24 @@
  * certificate, key, client CA) at the same container paths, the same port and the same password, and
  * the TLS behaviour Dragonfly has:
  *  - TLS only: `port 0` (no plaintext listener), `tls-port` = Dragonfly's --port.
- *  - `tls-protocols "TLSv1.2 TLSv1.3"`: Dragonfly's minimum is hard-coded to TLS 1.2 (facts.md §1).
+ *  - `tls-protocols "TLSv1.2 TLSv1.3"`: Dragonfly's minimum is hard-coded to TLS 1.2
+ *    (dragonflydb/dragonfly src/facade/tls_helpers.cc, SSL_CTX_set_min_proto_version).
  *  - `tls-auth-clients yes` exactly when --tls_ca_cert_file is given: Dragonfly then demands a client
  *    certificate, else it asks for none (tls_helpers.cc); redis's own default would demand one always.
- *  - requirepass from DFLY_requirepass; start-up refused, as Dragonfly refuses it, when the args break
- *    ValidateServerTlsFlags or use a flag outside the vendored flags list.
+ *  - requirepass from DFLY_requirepass; start-up refused, as Dragonfly refuses it, when the Dragonfly
+ *    start-up model (tests/dragonfly-model) finds a reason it would exit on any of the host shapes a stack
+ *    meets (1, 2, 8, 64 CPUs): unknown flags, ValidateServerTlsFlags, too little memory for its threads, ...
+ *    redis-server itself would start with all of those, so it is never the proof alone.
  * The container's envs are its environment, as in Docker, so `exec` and the healthcheck see DFLY_requirepass.
  * Identity mapping: Dragonfly's uid/gid 999 (it drops to `dfly` via setpriv) is the local `redis` user;
  * uploads owned "999" are chowned to it and the server runs as it. Not emulated: persistence (--dir,
  * --dbfilename, --snapshot_cron: Dragonfly's snapshot format is its own; the stand-in saves nothing and
- * works in the container's private /tmp) and --admin_port (refused with an error).
+ * works in the container's private /tmp), --proactor_threads (redis-server has one thread; the model checks
+ * the count against the memory) and --admin_port (refused with an error).
  */
 import { execFileSync } from "node:child_process";
-import {
-    checkDragonflyFlags, checkDragonflyTlsAuth, parseDragonflyArgs,
-} from "../../../components/dragonfly/config";
+import { parseDragonflyArgs } from "../../../components/dragonfly/flags";
+import { type DragonflyHost, HOST_SHAPES, dragonflyCommandFlags, dragonflyStartupFailures } from "../../dragonfly-model";
 import { type Container, type FileSpec, startInNamespace } from "../namespace";
 
 const IMAGE_UID = "999";
@@ -68,14 +71,27 @@ function confString(value: string): string {
     return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
+/** Why Dragonfly would not start with this command and env on some of `hosts`, one line per host and reason. */
+export function dragonflyRefusals(spec: Pick<DragonflyContainerSpec, "command" | "envs">, knownFlags: ReadonlySet<string>, hosts: readonly DragonflyHost[] = HOST_SHAPES): string[] {
+    const flags = dragonflyCommandFlags(spec.command);
+    if (flags === undefined) return [`the command \`${spec.command.join(" ")}\` does not run dragonfly`];
+    const refusals = new Map<string, string[]>();
+    for (const host of hosts) {
+        for (const failure of dragonflyStartupFailures(flags, spec.envs, host, knownFlags)) {
+            refusals.set(failure, [...(refusals.get(failure) ?? []), `${host.cpus}`]);
+        }
+    }
+    return [...refusals].map(([failure, cpus]) => `on ${cpus.join(", ")} CPUs: ${failure}`);
+}
+
 /** The redis.conf equivalent of Dragonfly's args and env; throws where Dragonfly would refuse to start. */
 export function redisConfigFor(spec: DragonflyContainerSpec, knownFlags: ReadonlySet<string>, extra: readonly string[] = []): string {
-    const problems = [...checkDragonflyFlags(spec.command, knownFlags, spec.envs), ...checkDragonflyTlsAuth(spec.command, spec.envs)];
+    const problems = dragonflyRefusals(spec, knownFlags);
     if (problems.length > 0) throw new Error(`Dragonfly would not start:\n  ${problems.join("\n  ")}`);
     const flags = parseDragonflyArgs(spec.command);
     const env = new Map(spec.envs.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
     const password = flags.get("requirepass") ?? env.get("DFLY_requirepass") ?? "";
-    const ignored = new Set(["tls", "dir", "dbfilename", "snapshot_cron", "requirepass"]);
+    const ignored = new Set(["tls", "dir", "dbfilename", "snapshot_cron", "requirepass", "proactor_threads"]);
     const handled = new Set(["port", "tls_cert_file", "tls_key_file", "tls_ca_cert_file", "maxmemory"]);
     const unsupported = [...flags.keys()].filter((f) => !ignored.has(f) && !handled.has(f));
     if (unsupported.length > 0) throw new Error(`the redis stand-in does not emulate --${unsupported.join(", --")}`);
