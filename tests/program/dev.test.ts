@@ -64,6 +64,13 @@ describe("dev stack", () => {
         }
     });
 
+    it("pins Dragonfly to one thread, which the 1gb default covers on the emulated 8-CPU laptop", async () => {
+        await valueOf(program.connections!);
+        const cache = emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === "tls-platform-dev-cache")!;
+        expect(cache.inputs.command).toEqual(expect.arrayContaining([`--maxmemory=${1024 ** 3}`, "--proactor_threads=1"]));
+    });
+
+    // The emulator refuses a Dragonfly container that would exit at start on its 8-CPU host (tests/dragonfly-model).
     it("creates nothing the provider would refuse", () => {
         expect(emulator.failures).toEqual([]);
     });
