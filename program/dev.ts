@@ -11,7 +11,7 @@ export function devPlatform(settings: Settings, ca: CertificateAuthority, appCli
     const certificate = { certificateKey: settings.key, certificateValidityDays: settings.leafValidityDays, certificateEarlyRenewalDays: settings.leafEarlyRenewalDays };
     const mutual = (on: boolean) => (on ? { mutualTls: true, clientCaCertPem: ca.certPem, clientCertificate: appClient } : {});
 
-    const cacheService = new DragonflyCache("cache", { ca, network: backend.name, hostPort: cache.hostPort, maxMemory: cache.maxMemory, ...certificate, ...mutual(cache.mutualTls) });
+    const cacheService = new DragonflyCache("cache", { ca, network: backend.name, hostPort: cache.hostPort, maxMemory: cache.maxMemory, proactorThreads: cache.proactorThreads, ...certificate, ...mutual(cache.mutualTls) });
     const databaseService = new PostgresDatabase("db", {
         ca,
         network: backend.name,

@@ -6,7 +6,7 @@ import {
     DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
     DEFAULT_LEAF_VALIDITY_DAYS,
     KeyArgs,
-    parseMemoryLimit,
+    validateDragonflyInput,
     validateSecretsManagerSinkArgs,
 } from "../components";
 import { Problem, formatProblems, show } from "../components/shared/problems";
@@ -33,6 +33,7 @@ export const PROGRAM_DEFAULTS = {
     appName: "app",
     platform: "docker" as Platform,
     cacheMaxMemory: "1gb",
+    cacheProactorThreads: 1,
     cacheMutualTls: false,
     cacheHostPort: 6380,
     databaseMutualTls: true,
@@ -78,7 +79,7 @@ export interface Settings {
     readonly leafEarlyRenewalDays: number;
     readonly appName: string;
     readonly docker: {
-        readonly cache: { readonly maxMemory: string; readonly mutualTls: boolean; readonly hostPort: number };
+        readonly cache: { readonly maxMemory: string; readonly proactorThreads: number; readonly mutualTls: boolean; readonly hostPort: number };
         readonly database: { readonly mutualTls: boolean; readonly minTlsVersion: TlsVersion; readonly hostPort: number };
         readonly proxy: { readonly mutualTls: boolean; readonly minTlsVersion: TlsVersion; readonly upstreamUrl: string; readonly hostPort: number; readonly httpHostPort: number };
     };
@@ -122,10 +123,12 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
         });
     }
     const cacheMaxMemory = config.get("cacheMaxMemory") ?? PROGRAM_DEFAULTS.cacheMaxMemory;
-    try {
-        parseMemoryLimit(cacheMaxMemory);
-    } catch (e) {
-        problems.push({ path: key("cacheMaxMemory"), message: `\`${key("cacheMaxMemory")}\`: ${(e as Error).message.replace(/^`maxMemory`: /, "")}` });
+    const cacheProactorThreads = config.getNumber("cacheProactorThreads") ?? PROGRAM_DEFAULTS.cacheProactorThreads;
+    // The cache's own memory and thread checks (256mb per thread), worded with the config keys.
+    const cacheKeys: Record<string, string> = { maxMemory: key("cacheMaxMemory"), proactorThreads: key("cacheProactorThreads") };
+    for (const problem of validateDragonflyInput({ maxMemory: cacheMaxMemory, proactorThreads: cacheProactorThreads })) {
+        const message = problem.message.replace(/`(maxMemory|proactorThreads)`/g, (_match, arg: string) => `\`${cacheKeys[arg]}\``);
+        problems.push({ path: cacheKeys[problem.path] ?? problem.path, message });
     }
     const proxyUpstreamUrl = config.get("proxyUpstreamUrl") ?? PROGRAM_DEFAULTS.proxyUpstreamUrl;
     if (!URL.canParse(proxyUpstreamUrl) || new URL(proxyUpstreamUrl).protocol !== "http:") {
@@ -226,7 +229,7 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
         leafEarlyRenewalDays: config.getNumber("leafEarlyRenewalDays") ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
         appName,
         docker: {
-            cache: { maxMemory: cacheMaxMemory, mutualTls: config.getBoolean("cacheMutualTls") ?? PROGRAM_DEFAULTS.cacheMutualTls, hostPort: hostPorts.cacheHostPort },
+            cache: { maxMemory: cacheMaxMemory, proactorThreads: cacheProactorThreads, mutualTls: config.getBoolean("cacheMutualTls") ?? PROGRAM_DEFAULTS.cacheMutualTls, hostPort: hostPorts.cacheHostPort },
             database: {
                 mutualTls: config.getBoolean("databaseMutualTls") ?? PROGRAM_DEFAULTS.databaseMutualTls,
                 minTlsVersion: databaseMinTlsVersion,

@@ -35,6 +35,7 @@ describe("Pulumi.yaml config schema", () => {
         }
         expect(KEY_TYPES[PROGRAM_DEFAULTS.keyType]).toEqual({ keyAlgorithm: components.DEFAULT_KEY_ALGORITHM, ecdsaCurve: components.DEFAULT_ECDSA_CURVE });
         expect(PROGRAM_DEFAULTS.cacheMaxMemory).toBe(components.DEFAULT_DRAGONFLY_MAX_MEMORY);
+        expect(PROGRAM_DEFAULTS.cacheProactorThreads).toBe(components.DEFAULT_DRAGONFLY_PROACTOR_THREADS);
     });
 });
 
@@ -59,6 +60,21 @@ describe("readSettings", () => {
                 "  - `tls-platform:proxyMinTlsVersion`: `TLSv1.1` is not allowed; use one of `TLSv1.2`, `TLSv1.3`, e.g. `pulumi config set proxyMinTlsVersion TLSv1.2`.",
                 "  - `tls-platform:secretsSink`: `vault` is not allowed; use one of `stack-outputs`, `aws-secrets-manager`, e.g. `pulumi config set secretsSink stack-outputs`.",
             ].join("\n"),
+        );
+    });
+
+    it("passes the cache's thread count through, and checks it against the memory with the component's own rule", () => {
+        expect(settingsFor({ cacheMaxMemory: "2gb", cacheProactorThreads: "8" }).docker.cache).toMatchObject({ maxMemory: "2gb", proactorThreads: 8 });
+        expect(settingsFor({}).docker.cache).toMatchObject({ maxMemory: "1gb", proactorThreads: 1 });
+        expect(() => settingsFor({ cacheProactorThreads: "8" })).toThrow(
+            [
+                'stack "dev" config: 1 problem:',
+                "  - `tls-platform:cacheMaxMemory`: `1gb` is less than the `2gb` Dragonfly needs for 8 threads (`tls-platform:cacheProactorThreads`, 256mb each) " +
+                "and it would exit at start (dragonflydb/dragonfly src/server/dfly_main.cc, RunEngine); use at least `2gb`, or at most 4 `tls-platform:cacheProactorThreads`",
+            ].join("\n"),
+        );
+        expect(() => settingsFor({ cacheProactorThreads: "0" })).toThrow(
+            "`tls-platform:cacheProactorThreads`: `0` is not a thread count Dragonfly runs with; use a whole number from 1 to 1023 (it aborts at 1024), e.g. `1`",
         );
     });
 
