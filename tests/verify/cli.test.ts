@@ -95,11 +95,16 @@ describe("exit status and output", () => {
             readStdin: async () => JSON.stringify(doc(ports.hsts)),
             run: async (file, args) => {
                 calls.push([file, ...args]);
-                return { code: 0, stdout: JSON.stringify({ proxy: doc(ports.hsts) }), stderr: "" };
+                // First the list of outputs (secret ones shown as the CLI shows them), then `connections`.
+                const stdout = args.includes("connections") ? { proxy: doc(ports.hsts) } : { connections: "[secret]" };
+                return { code: 0, stdout: JSON.stringify(stdout), stderr: "" };
             },
         });
         expect(r.code).toBe(0);
-        expect(calls).toEqual([["pulumi", "stack", "output", "connections", "--show-secrets", "--json", "--stack", "dev"]]);
+        expect(calls).toEqual([
+            ["pulumi", "stack", "output", "--json", "--stack", "dev"],
+            ["pulumi", "stack", "output", "connections", "--show-secrets", "--json", "--stack", "dev"],
+        ]);
         expect(r.stdout).toContain('tls_platform_check_ok{endpoint="dev/proxy",check="hsts"} 1');
         expect(r.stdout).toContain(`tls_platform_check_ok{endpoint="https@127.0.0.1:${ports.hsts}",check="handshake"} 1`);
         expect(r.stdout).toMatch(/^tls_platform_certificate_expiry_seconds\{endpoint="dev\/proxy",service="https"\} \d+$/m);
@@ -145,7 +150,7 @@ describe("bad input: exit 2, every problem on stderr, nothing probed", () => {
         expect(r.code).toBe(2);
         expect(r.stdout).toBe("");
         expect(r.stderr.trimEnd().split("\n")).toEqual([
-            "tls-platform-verify: --stack dev: the `pulumi` CLI is not on PATH; install it, or save the output of `pulumi stack output connections --show-secrets --json` and pass it with --file.",
+            "tls-platform-verify: --stack dev: the `pulumi` CLI is not on PATH; install it, or pass the documents with --file (`pulumi stack output connections --show-secrets --json`) or, for a stack with the Secrets Manager sink, with --secret-arn.",
             "tls-platform-verify: --file missing.json: cannot read it (ENOENT).",
             "tls-platform-verify: bad.json.x: `port` is 0; expected a whole number from 1 to 65535.",
         ]);

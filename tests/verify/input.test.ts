@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { httpsConnection, postgresConnection, redisConnection } from "../../components/connection/document";
 import { parseCliArgs } from "../../tools/verify/args";
-import { type CommandRunner, InputError, targetsFromJson, targetsFromStack } from "../../tools/verify/documents";
+import { InputError, targetsFromJson } from "../../tools/verify/documents";
 import { targetFromEndpoint } from "../../tools/verify/endpoints";
+import type { SecretsContext } from "../../tools/verify/secrets";
+import { type CommandRunner, parseSecretsLocation, targetsFromStack } from "../../tools/verify/stack";
 
 // Input: connection documents (file, stdin, stack output), --endpoint URLs and the command line.
-// Pure: no network, the Pulumi CLI faked.
+// Pure: no network, the Pulumi CLI faked. Reading Secrets Manager is tested against moto (secrets.test.ts).
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
 const KEY = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgsecretkeymaterial\n-----END PRIVATE KEY-----\n";
@@ -119,22 +121,64 @@ describe("connection documents", () => {
 });
 
 describe("--stack", () => {
-    it("runs `pulumi stack output connections --show-secrets --json --stack NAME` and names targets stack/name", async () => {
+    /** A Secrets Manager that must not be reached: these stacks keep their documents in outputs, or are refused first. */
+    const noSecretsManager: SecretsContext = {
+        env: {},
+        client: async () => {
+            throw new Error("Secrets Manager was not to be used");
+        },
+    };
+    /** The Pulumi CLI, answering each command from a table; any other command fails the test. */
+    const pulumi = (answers: Record<string, { code?: number; stdout?: string; stderr?: string }>) => {
         const calls: string[][] = [];
         const run: CommandRunner = async (file, args) => {
             calls.push([file, ...args]);
-            return { code: 0, stdout: JSON.stringify(documents()), stderr: "" };
+            const answer = answers[[file, ...args].join(" ")];
+            if (!answer) throw new Error(`unexpected command: ${file} ${args.join(" ")}`);
+            return { code: answer.code ?? 0, stdout: answer.stdout ?? "", stderr: answer.stderr ?? "" };
         };
-        const targets = await targetsFromStack("dev", run);
-        expect(calls).toEqual([["pulumi", "stack", "output", "connections", "--show-secrets", "--json", "--stack", "dev"]]);
+        return { run, calls };
+    };
+    const LIST_DEV = "pulumi stack output --json --stack dev";
+    const CONNECTIONS_DEV = "pulumi stack output connections --show-secrets --json --stack dev";
+
+    it("lists the outputs without decrypting them, then reads `connections` with --show-secrets; targets are named stack/name", async () => {
+        const { run, calls } = pulumi({
+            [LIST_DEV]: { stdout: JSON.stringify({ caCertPem: CA, appClientPrivateKeyPem: "[secret]", connections: "[secret]" }) },
+            [CONNECTIONS_DEV]: { stdout: JSON.stringify(documents()) },
+        });
+        const targets = await targetsFromStack("dev", run, noSecretsManager);
+        expect(calls.map((c) => c.join(" "))).toEqual([LIST_DEV, CONNECTIONS_DEV]);
         expect(targets.map((t) => t.name)).toEqual(["dev/cache", "dev/database", "dev/proxy", "dev/elasticache"]);
     });
 
-    it("explains a stack without the `connections` output (documents kept in Secrets Manager)", async () => {
-        const run: CommandRunner = async () => ({ code: 255, stdout: "", stderr: "error: current stack does not have output property 'connections'\n" });
-        expect(await asyncProblemsOf(targetsFromStack("prod", run))).toEqual([
-            "--stack prod: `pulumi stack output connections --show-secrets --json --stack prod` exited with 255: error: current stack does not have output property 'connections'. " +
-            "The stack has no `connections` output: a stack with the Secrets Manager sink keeps its documents there; export them to a file and pass it with --file.",
+    it("names the outputs a stack has when it has neither `connections` nor `connectionSecrets`", async () => {
+        const { run } = pulumi({ "pulumi stack output --json --stack prod": { stdout: JSON.stringify({ caCertPem: CA, connectionSecretArns: { cache: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-platform/prod/cache-AbCdEf" } }) } });
+        expect(await asyncProblemsOf(targetsFromStack("prod", run, noSecretsManager))).toEqual([
+            "--stack prod: the stack exports neither `connections` (the stack-outputs sink) nor `connectionSecrets` (the Secrets Manager sink); its outputs: caCertPem, connectionSecretArns. " +
+            "It has `connectionSecretArns`: it was last updated by an older program; `pulumi up` adds `connectionSecrets`.",
+        ]);
+    });
+
+    it.each<[string, unknown, string[]]>([
+        ["no secretArns", { pathPrefix: "tls-platform/prod" }, [
+            "--stack prod: output `connectionSecrets`: `secretArns` is missing or empty; expected an object with `secretArns` (service → secret ARN), and optionally `pathPrefix` and `endpoint`.",
+        ]],
+        ["a bad ARN and a bad endpoint", { secretArns: { cache: "tls-platform/prod/cache" }, endpoint: "127.0.0.1:4566" }, [
+            "--stack prod: output `connectionSecrets`: `secretArns.cache` is \"tls-platform/prod/cache\"; expected a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME).",
+            "--stack prod: output `connectionSecrets`: `endpoint` is \"127.0.0.1:4566\"; expected an http(s) URL.",
+        ]],
+        ["a string", "[secret]", [
+            "--stack prod: output `connectionSecrets`: is not an object with `secretArns` (service → secret ARN), and optionally `pathPrefix` and `endpoint`.",
+        ]],
+    ])("refuses a `connectionSecrets` output with %s, every problem at once", (_, value, messages) => {
+        expect(problemsOf(() => parseSecretsLocation(value, "--stack prod: output `connectionSecrets`"))).toEqual(messages);
+    });
+
+    it("reports the CLI's own error (no such stack) with its exit status", async () => {
+        const { run } = pulumi({ [LIST_DEV]: { code: 255, stderr: "error: no stack named 'dev' found\n" } });
+        expect(await asyncProblemsOf(targetsFromStack("dev", run, noSecretsManager))).toEqual([
+            "--stack dev: `pulumi stack output --json --stack dev` exited with 255: error: no stack named 'dev' found.",
         ]);
     });
 
@@ -142,8 +186,8 @@ describe("--stack", () => {
         const run: CommandRunner = async () => {
             throw Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT" });
         };
-        expect(await asyncProblemsOf(targetsFromStack("dev", run))).toEqual([
-            "--stack dev: the `pulumi` CLI is not on PATH; install it, or save the output of `pulumi stack output connections --show-secrets --json` and pass it with --file.",
+        expect(await asyncProblemsOf(targetsFromStack("dev", run, noSecretsManager))).toEqual([
+            "--stack dev: the `pulumi` CLI is not on PATH; install it, or pass the documents with --file (`pulumi stack output connections --show-secrets --json`) or, for a stack with the Secrets Manager sink, with --secret-arn.",
         ]);
     });
 });
@@ -182,6 +226,13 @@ describe("command line", () => {
         expect(parseCliArgs(["--stack", "dev"])).toMatchObject({ stacks: ["dev"], files: [], endpoints: [], format: "table", timeoutMs: 5000, warnDays: 30, failDays: 7, expectMutualTls: false });
     });
 
+    it("takes Secrets Manager sources: ARNs, prefixes (a trailing slash dropped) and an endpoint", () => {
+        const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-platform/prod/cache-AbCdEf";
+        expect(parseCliArgs(["--secret-arn", arn, "--secrets-manager-prefix", "tls-platform/prod/", "--secrets-manager-endpoint", "http://127.0.0.1:5000"])).toMatchObject({
+            stacks: [], secretArns: [arn], secretPrefixes: ["tls-platform/prod"], secretsManagerEndpoint: "http://127.0.0.1:5000",
+        });
+    });
+
     it("reads stdin for `-` and combines sources", () => {
         expect(parseCliArgs(["-", "--file", "a.json", "--stack", "dev", "--endpoint", "redis://x", "--json"])).toMatchObject({
             stacks: ["dev"], files: ["a.json", "-"], endpoints: ["redis://x"], format: "json",
@@ -189,7 +240,7 @@ describe("command line", () => {
     });
 
     it.each<[string[], string[]]>([
-        [[], ["nothing to verify: give --stack NAME, --file PATH, `-` (stdin) or --endpoint URL."]],
+        [[], ["nothing to verify: give --stack NAME, --file PATH, `-` (stdin), --secret-arn ARN, --secrets-manager-prefix PREFIX or --endpoint URL."]],
         [["--stack", "dev", "--json", "--prometheus"], ["--json and --prometheus exclude each other; choose one."]],
         [["--file", "a", "--ca", "ca.pem", "--expect-mtls"], ["--ca, --expect-mtls apply to --endpoint only; a connection document carries its own trust and credentials."]],
         [["--endpoint", "redis://x", "--client-cert", "c.pem"], ["--client-cert and --client-key go together; give both or neither."]],
@@ -198,7 +249,13 @@ describe("command line", () => {
             "--fail-days (7) is above --warn-days (5); a failure threshold must not exceed the warning one.",
         ]],
         [["-", "-"], ["stdin (`-`) can be read only once."]],
-        [["--stack", "dev", "redis://:secret@x"], ["unexpected argument; sources are given with --stack, --file, --endpoint or `-` for stdin."]],
+        [["--stack", "dev", "redis://:secret@x"], ["unexpected argument; sources are given with --stack, --file, --secret-arn, --secrets-manager-prefix, --endpoint or `-` for stdin."]],
+        [["--secret-arn", "tls-platform/prod/cache", "--secrets-manager-prefix", "/tls-platform", "--secrets-manager-endpoint", "localhost:4566"], [
+            "--secret-arn: `tls-platform/prod/cache` is not a Secrets Manager secret ARN; expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX.",
+            "--secrets-manager-prefix: `/tls-platform` is not a secret name prefix; use letters, digits and / _ + = . @ -, e.g. `tls-platform/prod`.",
+            "--secrets-manager-endpoint: `localhost:4566` is not an http(s) URL; use e.g. `http://127.0.0.1:5000`.",
+        ]],
+        [["--file", "a.json", "--secrets-manager-endpoint", "http://127.0.0.1:5000"], ["--secrets-manager-endpoint applies to --stack, --secret-arn and --secrets-manager-prefix only."]],
         [["--stack", "dev", "--verbose"], ["unknown option --verbose; see --help."]],
         [["--stack"], ["--stack needs a value; see --help."]],
     ])("rejects %j with every problem at once", (argv, messages) => {

@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { InputError } from "./documents";
 import { DEFAULT_FAIL_DAYS, DEFAULT_WARN_DAYS } from "./rules";
+import { isHttpUrl, parseSecretArn } from "./secrets";
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMEOUT_MS = 600_000;
@@ -15,6 +16,12 @@ export interface CliOptions {
     /** Files to read; `-` is stdin. */
     readonly files: readonly string[];
     readonly endpoints: readonly string[];
+    /** Secrets Manager secrets, each holding one connection document. */
+    readonly secretArns: readonly string[];
+    /** Secret name prefixes: every secret named `<prefix>/...`. */
+    readonly secretPrefixes: readonly string[];
+    /** Secrets Manager endpoint for every Secrets Manager read (--stack's included). */
+    readonly secretsManagerEndpoint?: string;
     readonly caFile?: string;
     readonly serverName?: string;
     readonly clientCertFile?: string;
@@ -38,10 +45,18 @@ the certificate chain, host name and expiry, mutual TLS, plaintext refusal, and 
 (Redis AUTH + PING, PostgreSQL login, HTTPS GET with HSTS).
 
 Sources (any number, combined):
-  --stack NAME            the stack's documents: pulumi stack output connections --show-secrets --json --stack NAME
+  --stack NAME            the stack's documents, found with pulumi stack output --json --stack NAME: its
+                          connections output, or the Secrets Manager secrets its connectionSecrets output names
   --file PATH             a connection document, an array of them, or an object of name -> document
   -                       the same, read from stdin
+  --secret-arn ARN        a Secrets Manager secret holding one document (needs secretsmanager:GetSecretValue)
+  --secrets-manager-prefix PREFIX
+                          every secret named PREFIX/..., e.g. tls-platform/prod (needs secretsmanager:ListSecrets too)
   --endpoint URL          redis://host:port, postgres://[user[:password]@]host:port[/db], https://host:port
+Options for Secrets Manager (AWS credentials and region: the SDK's usual environment and profile):
+  --secrets-manager-endpoint URL
+                          send requests here, e.g. a local emulator (default: AWS_ENDPOINT_URL_SECRETS_MANAGER,
+                          AWS_ENDPOINT_URL, the stack's recorded endpoint, AWS); an ARN is read in its own region
 Options for --endpoint:
   --ca FILE               trust this CA bundle (default: the public roots)
   --servername NAME       name to check the certificate against and send as SNI (default: the URL's host)
@@ -84,6 +99,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
                 stack: { type: "string", multiple: true },
                 file: { type: "string", multiple: true },
                 endpoint: { type: "string", multiple: true },
+                "secret-arn": { type: "string", multiple: true },
+                "secrets-manager-prefix": { type: "string", multiple: true },
+                "secrets-manager-endpoint": { type: "string" },
                 ca: { type: "string" },
                 servername: { type: "string" },
                 "client-cert": { type: "string" },
@@ -111,12 +129,29 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     const files = [...(v.file ?? [])];
     for (const p of parsed.positionals) {
         if (p === "-") files.push("-");
-        else problems.push("unexpected argument; sources are given with --stack, --file, --endpoint or `-` for stdin.");
+        else problems.push("unexpected argument; sources are given with --stack, --file, --secret-arn, --secrets-manager-prefix, --endpoint or `-` for stdin.");
     }
     const stacks = v.stack ?? [];
     const endpoints = v.endpoint ?? [];
-    if (!v.help && stacks.length + files.length + endpoints.length === 0) {
-        problems.push("nothing to verify: give --stack NAME, --file PATH, `-` (stdin) or --endpoint URL.");
+    const secretArns = v["secret-arn"] ?? [];
+    const secretPrefixes = (v["secrets-manager-prefix"] ?? []).map((p) => p.replace(/\/+$/, ""));
+    if (!v.help && stacks.length + files.length + endpoints.length + secretArns.length + secretPrefixes.length === 0) {
+        problems.push("nothing to verify: give --stack NAME, --file PATH, `-` (stdin), --secret-arn ARN, --secrets-manager-prefix PREFIX or --endpoint URL.");
+    }
+    for (const arn of secretArns) {
+        if (!parseSecretArn(arn)) problems.push(`--secret-arn: \`${arn}\` is not a Secrets Manager secret ARN; expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX.`);
+    }
+    for (const prefix of secretPrefixes) {
+        if (!/^[A-Za-z0-9/_+=.@-]+$/.test(prefix) || prefix.startsWith("/")) {
+            problems.push(`--secrets-manager-prefix: \`${prefix}\` is not a secret name prefix; use letters, digits and / _ + = . @ -, e.g. \`tls-platform/prod\`.`);
+        }
+    }
+    const smEndpoint = v["secrets-manager-endpoint"];
+    if (smEndpoint !== undefined) {
+        if (!isHttpUrl(smEndpoint)) problems.push(`--secrets-manager-endpoint: \`${smEndpoint}\` is not an http(s) URL; use e.g. \`http://127.0.0.1:5000\`.`);
+        if (stacks.length + secretArns.length + secretPrefixes.length === 0) {
+            problems.push("--secrets-manager-endpoint applies to --stack, --secret-arn and --secrets-manager-prefix only.");
+        }
     }
     if (files.filter((f) => f === "-").length > 1) problems.push("stdin (`-`) can be read only once.");
     if (v.json && v.prometheus) problems.push("--json and --prometheus exclude each other; choose one.");
@@ -136,6 +171,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         stacks,
         files,
         endpoints,
+        secretArns,
+        secretPrefixes,
+        secretsManagerEndpoint: smEndpoint,
         caFile: v.ca,
         serverName: v.servername,
         clientCertFile: v["client-cert"],

@@ -2,19 +2,21 @@
 /**
  * tls-platform-verify: checks what the TLS endpoints of a stack actually serve, after `pulumi up` and
  * on a schedule. `main` is the whole program with its world (`CliIo`) passed in, so tests run it
- * in-process with a fake Pulumi CLI and a captured stdout.
+ * in-process with a fake Pulumi CLI, a Secrets Manager emulator's credentials and a captured stdout.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CliOptions, parseCliArgs, USAGE } from "./args";
-import { type CommandRunner, InputError, targetsFromJson, targetsFromStack } from "./documents";
+import { InputError, targetsFromJson } from "./documents";
 import { targetFromEndpoint } from "./endpoints";
 import { formatJson } from "./format/json";
 import { formatPrometheus } from "./format/prometheus";
 import { formatTable } from "./format/table";
 import { observe } from "./probes";
 import { buildReport, evaluate } from "./rules";
+import { defaultSecretsManagerClient, type SecretsContext, type SecretsManagerClientFactory, targetsFromSecretArns, targetsFromSecretPrefix } from "./secrets";
+import { type CommandRunner, targetsFromStack } from "./stack";
 import type { Report, Target } from "./types";
 
 export interface CliIo {
@@ -25,6 +27,8 @@ export interface CliIo {
     /** Replaces `file` in one step (temp file + rename), so a collector never reads half a file. */
     writeFileAtomic(file: string, text: string): Promise<void>;
     readonly run: CommandRunner;
+    /** Makes the AWS SDK's Secrets Manager client (credentials from the SDK's default chain). */
+    readonly secretsManagerClient: SecretsManagerClientFactory;
     readonly env: Readonly<Record<string, string | undefined>>;
     now(): Date;
 }
@@ -55,6 +59,7 @@ export function defaultIo(): CliIo {
             await fs.promises.rename(temp, file);
         },
         run: runCommand,
+        secretsManagerClient: defaultSecretsManagerClient,
         env: process.env,
         now: () => new Date(),
     };
@@ -84,9 +89,12 @@ async function endpointTargets(o: CliOptions, io: CliIo): Promise<Target[]> {
 
 /** Every source's targets; all sources are read before any problem is reported, and all problems together. */
 async function loadTargets(o: CliOptions, io: CliIo): Promise<Target[]> {
+    const secrets: SecretsContext = { client: io.secretsManagerClient, env: io.env, endpointFlag: o.secretsManagerEndpoint };
     const loads: Array<Promise<Target[]>> = [
-        ...o.stacks.map((stack) => targetsFromStack(stack, io.run)),
+        ...o.stacks.map((stack) => targetsFromStack(stack, io.run, secrets)),
         ...o.files.map(async (file) => targetsFromJson(await readInput(io, file, file === "-" ? "stdin" : "--file"), file === "-" ? "stdin" : file)),
+        ...(o.secretArns.length > 0 ? [targetsFromSecretArns(o.secretArns.map((arn) => ({ arn })), "--secret-arn", secrets)] : []),
+        ...o.secretPrefixes.map((prefix) => targetsFromSecretPrefix(prefix, secrets)),
         endpointTargets(o, io),
     ];
     const results = await Promise.allSettled(loads);

@@ -1,8 +1,9 @@
 /**
  * Connection documents (schema v1, components/connection/document.ts) as targets: from a JSON text
  * holding one document, an array of them, or an object of name → document (a stack's `connections`
- * output), and from a stack through the Pulumi CLI. Every problem of every document is reported at
- * once; a message never quotes a password, key or URL (which holds the password).
+ * output). A stack's documents are found in stack.ts, those in Secrets Manager read in secrets.ts. Every
+ * problem of every document is reported at once; a message never quotes a password, key or URL (which
+ * holds the password).
  */
 import { CONNECTION_SCHEMA_VERSION, SERVICE_KINDS } from "../../components/connection/document";
 import type { ClientCertificate, ServiceKind, Target, Trust } from "./types";
@@ -122,33 +123,4 @@ export function targetsFromJson(text: string, origin: string, namePrefix = ""): 
         const d = v as DocumentV1;
         return targetFromDocument(`${namePrefix}${name ?? defaultName(d)}`, d);
     });
-}
-
-/** Runs a command to completion; the real one is `execFile`, tests pass a fake. */
-export type CommandRunner = (file: string, args: readonly string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
-
-export function stackOutputCommand(stack: string): [string, string[]] {
-    return ["pulumi", ["stack", "output", "connections", "--show-secrets", "--json", "--stack", stack]];
-}
-
-/** The `connections` output of `stack`, through the Pulumi CLI. */
-export async function targetsFromStack(stack: string, run: CommandRunner): Promise<Target[]> {
-    const [file, args] = stackOutputCommand(stack);
-    let result: Awaited<ReturnType<CommandRunner>>;
-    try {
-        result = await run(file, args);
-    } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new InputError([code === "ENOENT"
-            ? `--stack ${stack}: the \`pulumi\` CLI is not on PATH; install it, or save the output of \`pulumi stack output connections --show-secrets --json\` and pass it with --file.`
-            : `--stack ${stack}: could not run \`${file} ${args.join(" ")}\`: ${(e as Error).message}`]);
-    }
-    if (result.code !== 0) {
-        const stderr = result.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 300);
-        const hint = /does not have output property|output property .* not found/i.test(result.stderr)
-            ? " The stack has no `connections` output: a stack with the Secrets Manager sink keeps its documents there; export them to a file and pass it with --file."
-            : "";
-        throw new InputError([`--stack ${stack}: \`${file} ${args.join(" ")}\` exited with ${result.code}: ${stderr || "(no output)"}.${hint}`]);
-    }
-    return targetsFromJson(result.stdout, `stack ${stack} output \`connections\``, `${stack}/`);
 }
