@@ -219,7 +219,7 @@ describe.skipIf(!!SKIP)("DragonflyCache's registered files, env and password on 
             s.on("data", (d) => (data += d.toString("latin1"))).on("close", () => resolve(data)).on("error", reject);
         });
         // A plaintext listener would answer "-NOAUTH …"; redis-server's TLS port hangs up without a byte
-        // (real Dragonfly sends "-ERR Bad TLS header, …" first, facts.md §1, dragonfly_connection.cc).
+        // (real Dragonfly sends "-ERR Bad TLS header, …" first: dragonflydb/dragonfly src/facade/dragonfly_connection.cc).
         expect(reply).toBe("");
         const plain = new Redis(atHarnessPort(doc, pw.hostPort).url.replace(/^rediss:/, "redis:"),
             { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 3000 });
