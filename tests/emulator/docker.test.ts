@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { DRAGONFLY_IMAGE } from "../../components/dragonfly/config";
 import { ProviderEmulator, ProviderError } from ".";
@@ -50,6 +51,16 @@ describe("docker:index/container of Dragonfly's image", () => {
     it("judges only Dragonfly: another image with the same command is created", () => {
         const other = remoteImage("redis-image", { name: "redis:7.2" }).imageId as string;
         expect(container("other", { image: other, command: UNPINNED, envs: ENVS }).name).toBe("other");
+    });
+
+    it("is not judged in a preview, which starts no container and may not know its command or env yet", async () => {
+        await pulumi.runtime.setMocks(new ProviderEmulator(), "p", "s", true);
+        try {
+            expect(container("cache", { image: dragonflyImageId(), command: UNPINNED }).name).toBe("cache");
+        } finally {
+            await pulumi.runtime.setMocks(new ProviderEmulator(), "p", "s", false);
+        }
+        expect(() => container("cache", { image: dragonflyImageId(), command: UNPINNED })).toThrow(/There are 8 threads/);
     });
 
     it("records the refusal as a failed create, as the engine would report it", async () => {

@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
 import { type DragonflyHost, dragonflyCommandFlags, dragonflyStartupFailures, humanReadableNumBytes } from "../dragonfly-model";
 import { Diagnostics } from "./diagnostics";
 
@@ -105,7 +106,10 @@ export function container(name: string, inputs: Inputs): Record<string, unknown>
     if (new Set(hostPorts).size !== hostPorts.length) {
         d.add(`host port published twice: ${JSON.stringify(hostPorts)}`);
     }
-    const flags = isDragonflyImage(imageNames.get(inputs.image) ?? String(inputs.image)) ? dragonflyCommandFlags(inputs.command) : undefined;
+    // Only `pulumi up` starts the container; in a preview its command or env may not be known yet.
+    const flags = isDragonflyImage(imageNames.get(inputs.image) ?? String(inputs.image)) && !pulumi.runtime.isDryRun()
+        ? dragonflyCommandFlags(inputs.command)
+        : undefined;
     if (flags !== undefined) {
         const view = containerView(inputs);
         for (const failure of dragonflyStartupFailures(flags, inputs.envs ?? [], view)) {
