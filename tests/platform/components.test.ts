@@ -1,8 +1,6 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkDragonflyFlags, checkDragonflyTlsAuth, parseFlagList } from "../../components/dragonfly/config";
+import { dragonflyStartupFailures, HOST_SHAPES } from "../dragonfly-model";
 import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator, type RegisteredResource } from "../emulator";
 
 // The dev components under the provider emulator: the exact inputs of the Docker resources that
@@ -13,7 +11,6 @@ let c: typeof import("../../components");
 let ca: InstanceType<typeof c.CertificateAuthority>;
 let app: InstanceType<typeof c.Certificate>;
 const CONTAINER = "docker:index/container:Container";
-const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(__dirname, "../fixtures/dragonfly-flags.txt"), "utf8"));
 
 beforeAll(async () => {
     emulator = await installEmulator({ stack: "dev" });
@@ -84,12 +81,12 @@ describe("DragonflyCache", () => {
             "--tls_key_file=/etc/dragonfly/tls/server.key",
             "--tls_ca_cert_file=/etc/dragonfly/tls/ca.crt",
             `--maxmemory=${2 * 1024 ** 3}`,
+            "--proactor_threads=1",
             "--dir=/data",
             "--dbfilename=dump",
             "--snapshot_cron=*/15 * * * *",
         ]);
-        expect(checkDragonflyFlags(inputs.command, KNOWN_FLAGS, inputs.envs)).toEqual([]);
-        expect(checkDragonflyTlsAuth(inputs.command, inputs.envs)).toEqual([]);
+        for (const host of HOST_SHAPES) expect(dragonflyStartupFailures(inputs.command, inputs.envs, host), JSON.stringify(host)).toEqual([]);
         expect(inputs.envs).toEqual([`DFLY_requirepass=${(await valueOf(cache.password))}`]);
         expect(inputs.envs.join()).not.toMatch(/DFLY_PASSWORD/);
         expect(secretInputs).toEqual(expect.arrayContaining(["envs", "uploads"]));
