@@ -24,6 +24,7 @@ import { type DragonflyContainerSpec, type RunningStandIn, startRedisStandIn } f
 import { deployPlatform, type DeployedPlatform, type Pems, type RegisteredContainer } from "../platform/fixture";
 import { atHarnessPort, documentCaPem } from "../platform/documents";
 import { probeTlsVersion, tlsHandshake } from "../support/tls-probe";
+import { describeWithServers } from "../harness/requirements";
 
 const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(__dirname, "../fixtures/dragonfly-flags.txt"), "utf8"));
 const SERVER_CERT = "/etc/dragonfly/tls/server.crt";
@@ -31,16 +32,6 @@ const ISSUER_CA = "/etc/dragonfly/tls/issuer-ca.crt";
 /** The network alias of `cache` (its component name), a DNS SAN of its certificate besides `localhost`. */
 const SAN_NAME = "cache";
 const MTLS_SAN_NAME = "cache-mtls";
-
-function skipReason(): string | undefined {
-    if (process.getuid?.() !== 0) return "needs root (namespaces, setpriv)";
-    for (const bin of ["/usr/bin/redis-server", "/usr/bin/redis-cli", "/usr/bin/unshare", "/usr/bin/socat", "/usr/bin/openssl"]) {
-        if (!fs.existsSync(bin)) return `${bin} is missing (apt-get install redis-server redis-tools socat openssl)`;
-    }
-    return undefined;
-}
-const SKIP = skipReason();
-if (SKIP) console.warn(`\n*** tests/servers/dragonfly.test.ts SKIPPED: ${SKIP} ***\n`);
 
 function upload(r: RegisteredContainer, file: string): string {
     const found = r.uploads.find((u) => u.file === file);
@@ -144,7 +135,7 @@ describe("registered Dragonfly args and env, checked against Dragonfly's start-u
     });
 });
 
-describe.skipIf(!!SKIP)("DragonflyCache's registered files, env and password on a real TLS server (redis-server stand-in)", () => {
+describeWithServers("DragonflyCache's registered files, env and password on a real TLS server (redis-server stand-in)", ["root", "redis", "openssl", "socat", "unshare"], () => {
     let pw: RunningStandIn; // `cache`: password, no client CA
     let mtls: RunningStandIn; // `cacheMutualTls`: client CA (certificate demanded) and password
     let control: RunningStandIn; // negative control: `cache` also accepting TLS 1.0/1.1
