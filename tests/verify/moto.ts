@@ -38,7 +38,7 @@ export function motoMissing(): string[] {
         fs.accessSync(found, fs.constants.X_OK);
         return [];
     } catch {
-        return [`${found} is not executable`];
+        return [`${process.env.MOTO_SERVER ? "MOTO_SERVER=" : ""}${found} is not an executable file: run .ci/moto/install, or point MOTO_SERVER at a moto_server`];
     }
 }
 
