@@ -2,9 +2,10 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
 
-// The components as a Pulumi component package (plugin/): the schema Python, Go and C# SDKs are
-// generated from, derived by the Pulumi SDK from the components' own TypeScript types, and a
-// component constructed through the provider the way the engine does for another language.
+// The components as a Pulumi component package (plugin/), from this repository's source: the schema
+// Python, Go and C# SDKs are generated from, derived by the Pulumi SDK from the components' own
+// TypeScript types, and a component constructed through the provider the way the engine does for
+// another language. build.test.ts starts the same folder from an installed tarball, over gRPC.
 
 const PLUGIN_DIR = path.resolve(__dirname, "../../plugin");
 let emulator: ProviderEmulator;
@@ -18,8 +19,10 @@ let provider: import("@pulumi/pulumi/provider/experimental").ComponentProvider;
 beforeAll(async () => {
     emulator = await installEmulator({ stack: "dev" });
     const { ComponentProvider, getPulumiComponents } = await import("@pulumi/pulumi/provider/experimental");
-    const components = await import("../../components");
-    provider = new ComponentProvider({ components: getPulumiComponents(components), name: "tls-platform", dirname: PLUGIN_DIR });
+    // What @pulumi/pulumi/cmd/run-plugin does with plugin/: host the component classes its entry
+    // module exports, with the folder as `dirname` (the schema analyzer reads it from there).
+    const entry = await import("../../plugin");
+    provider = new ComponentProvider({ components: getPulumiComponents(entry), name: "tls-platform", dirname: PLUGIN_DIR });
     schema = JSON.parse(await provider.getSchema());
 }, 60_000);
 
