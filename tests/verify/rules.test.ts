@@ -58,7 +58,7 @@ describe("a healthy endpoint", () => {
     });
 
     it("has an hsts check for https only, and a mutual_tls_enforced check only when mutual TLS is expected", () => {
-        const https = evaluate(target({ service: "https" }), observation({ session: goodSession({ request: { ok: true, detail: "GET / answered HTTP 200", hsts: "max-age=63072000; includeSubDomains" } }) }), RULES);
+        const https = evaluate(target({ service: "https", serverName: "www.example.com" }), observation({ session: goodSession({ request: { ok: true, detail: "GET / answered HTTP 200", hsts: "max-age=63072000; includeSubDomains" } }) }), RULES);
         expect(check(https, "hsts")).toEqual({ id: "hsts", status: "ok", detail: "max-age=63072000 (730 days, includeSubDomains)" });
         const mtls = evaluate(target({ expectMutualTls: true }), observation({ withoutClientCertificate: { verdict: "refused", detail: 'PING without client certificate: TLS alert "certificate required"' } }), RULES);
         expect(check(mtls, "mutual_tls_enforced")).toEqual({ id: "mutual_tls_enforced", status: "ok", detail: 'refused: PING without client certificate: TLS alert "certificate required"' });
@@ -132,8 +132,20 @@ describe("HSTS", () => {
         ['max-age="86400"', "warn", "max-age=86400 (1 day) is under one year"],
         ["max-age=600", "warn", "max-age=600 (under a day) is under one year"],
         ["includeSubDomains", "fail", 'Strict-Transport-Security without a valid max-age: "includeSubDomains"'],
-    ])("%j: %s", (header, status, detail) => {
-        expect(hstsCheck(header)).toEqual({ id: "hsts", status, detail });
+    ])("%j for a real host name: %s", (header, status, detail) => {
+        expect(hstsCheck(header, "www.example.com")).toEqual({ id: "hsts", status, detail });
+    });
+
+    it.each([
+        ["localhost", "max-age=0", "ok", "max-age=0 for localhost: no HTTPS forced on other localhost ports"],
+        ["localhost", null, "ok", "none for localhost: no HTTPS forced on other localhost ports"],
+        ["localhost", "max-age=63072000; includeSubDomains", "warn",
+            "max-age=63072000 (730 days, includeSubDomains) for localhost: browsers keep HSTS per host, not per port, so every localhost port is forced to HTTPS"],
+        ["app.localhost", "max-age=600", "warn", "max-age=600 (under a day) for localhost: browsers keep HSTS per host, not per port, so every localhost port is forced to HTTPS"],
+        ["127.0.0.1", null, "skip", "reached as the IP 127.0.0.1, for which browsers ignore HSTS (RFC 6797 §8.1)"],
+        ["::1", "max-age=63072000", "skip", "reached as the IP ::1, for which browsers ignore HSTS (RFC 6797 §8.1)"],
+    ])("reached as %s, %j: %s", (serverName, header, status, detail) => {
+        expect(hstsCheck(header, serverName)).toEqual({ id: "hsts", status, detail });
     });
 });
 

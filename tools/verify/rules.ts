@@ -2,6 +2,7 @@
  * What the probes saw, judged: one `Check` per rule, and the run's exit code. Pure: the clock and the
  * thresholds come in as arguments.
  */
+import * as net from "node:net";
 import {
     type Check, type CheckStatus, type EndpointReport, LEGACY_TLS_VERSIONS, type Observation, type Report, summarize, type Target,
     type TlsVersion, VERSION_NAMES,
@@ -135,16 +136,33 @@ export function parseHsts(value: string): Map<string, string> {
     return out;
 }
 
-export function hstsCheck(hsts: string | null | undefined): Check {
+/**
+ * HSTS as a browser applies it to the name it was reached by (`serverName`, which the request's Host
+ * header carries). Browsers ignore it for an IP (RFC 6797 §8.1) and keep it per host name, not per
+ * port (§8.2): for `localhost` a policy is a hazard, forcing HTTPS on every localhost port, and
+ * `max-age=0` (or none) is what a dev proxy should send.
+ */
+export function hstsCheck(hsts: string | null | undefined, serverName: string): Check {
     const id = "hsts";
     if (hsts === undefined) return { id, status: "skip", detail: "no HTTPS response" };
-    if (hsts === null) return { id, status: "fail", detail: "no Strict-Transport-Security header: browsers may be downgraded to plain HTTP" };
+    const localhost = serverName === "localhost" || serverName.endsWith(".localhost");
+    if (net.isIP(serverName) !== 0) return { id, status: "skip", detail: `reached as the IP ${serverName}, for which browsers ignore HSTS (RFC 6797 §8.1)` };
+    if (hsts === null) {
+        return localhost
+            ? { id, status: "ok", detail: "none for localhost: no HTTPS forced on other localhost ports" }
+            : { id, status: "fail", detail: "no Strict-Transport-Security header: browsers may be downgraded to plain HTTP" };
+    }
     const directives = parseHsts(hsts);
     const maxAge = directives.get("max-age");
     if (maxAge === undefined || !/^\d+$/.test(maxAge)) return { id, status: "fail", detail: `Strict-Transport-Security without a valid max-age: ${JSON.stringify(hsts)}` };
     const seconds = Number(maxAge);
     const days = Math.floor(seconds / DAY_SECONDS);
     const span = `${days > 1 ? `${days} days` : days === 1 ? "1 day" : "under a day"}${directives.has("includesubdomains") ? ", includeSubDomains" : ""}`;
+    if (localhost) {
+        return seconds === 0
+            ? { id, status: "ok", detail: "max-age=0 for localhost: no HTTPS forced on other localhost ports" }
+            : { id, status: "warn", detail: `max-age=${seconds} (${span}) for localhost: browsers keep HSTS per host, not per port, so every localhost port is forced to HTTPS` };
+    }
     if (seconds < MIN_HSTS_MAX_AGE_SECONDS) return { id, status: "warn", detail: `max-age=${seconds} (${span}) is under one year` };
     return { id, status: "ok", detail: `max-age=${seconds} (${span})` };
 }
@@ -176,7 +194,7 @@ export function evaluate(target: Target, o: Observation, options: RuleOptions): 
         modernCheck(target, o),
         ...certificateChecks(target, o, options),
         requestCheck(o),
-        ...(target.service === "https" ? [hstsCheck(s.established && s.request ? s.request.hsts : undefined)] : []),
+        ...(target.service === "https" ? [hstsCheck(s.established && s.request ? s.request.hsts : undefined, target.serverName)] : []),
         ...[mutualTlsCheck(o)].filter((c): c is Check => c !== null),
         plaintextCheck(o),
     ];
