@@ -87,12 +87,13 @@ describe("findPostgresBinDir: the local server is discovered, not assumed to be 
 describe("every suite that starts real servers declares its needs", () => {
     const testFiles = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : []);
-    const startsServers = (text: string) => /from "(\.\.?\/)+(harness\/)?(images\/[a-z]+|namespace)"/.test(text);
+    const startsServers = (text: string) => /from "(\.\.?\/)+((harness\/)?(images\/[a-z]+|namespace)|(verify\/)?moto)"/.test(text);
     const suites = testFiles(path.join(ROOT, "tests")).filter((f) => startsServers(fs.readFileSync(f, "utf8")));
 
     it("finds the server suites", () => {
         expect(suites.map((f) => path.relative(ROOT, f))).toEqual(expect.arrayContaining([
             "tests/servers/nginx.test.ts", "tests/servers/postgres.test.ts", "tests/servers/application.test.ts", "tests/harness/namespace.test.ts",
+            "tests/servers/dragonfly.test.ts", "tests/verify/live.test.ts", "tests/verify/secrets.test.ts", "tests/workflows/renew-verify.test.ts",
         ]));
     });
 

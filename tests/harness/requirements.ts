@@ -17,9 +17,9 @@ interface Tool {
     readonly apt: string;
 }
 
-export type Need = "root" | "nginx" | "redis" | "postgres" | "openssl" | "curl" | "socat" | "unshare";
+export type Need = "root" | "nginx" | "redis" | "postgres" | "moto" | "openssl" | "curl" | "socat" | "unshare";
 
-const TOOLS: Record<Exclude<Need, "root" | "postgres">, Tool> = {
+const TOOLS: Record<Exclude<Need, "root" | "postgres" | "moto">, Tool> = {
     nginx: { kind: "tool", commands: ["nginx"], apt: "nginx-light" },
     redis: { kind: "tool", commands: ["redis-server", "redis-cli"], apt: "redis-server redis-tools" },
     openssl: { kind: "tool", commands: ["openssl"], apt: "openssl" },
@@ -77,12 +77,38 @@ export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env, debianR
     return onPath && hasPostgresPrograms(path.dirname(onPath)) ? path.dirname(onPath) : undefined;
 }
 
+const ROOT = path.resolve(__dirname, "../..");
+const MOTO_VENV_SERVER = path.join(ROOT, ".ci/moto/venv/bin/moto_server");
+
+/**
+ * moto's server (`moto[server]`, a local AWS API, pinned in .ci/moto/requirements.txt): `MOTO_SERVER`,
+ * else the venv `.ci/moto/install` makes, else `moto_server` on PATH.
+ */
+export function findMotoServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    if (env.MOTO_SERVER) return env.MOTO_SERVER;
+    if (fs.existsSync(MOTO_VENV_SERVER)) return MOTO_VENV_SERVER;
+    return findOnPath("moto_server");
+}
+
+function motoMissing(): string[] {
+    const found = findMotoServer();
+    if (!found) return ["moto_server (moto[server] 5.2.5): run .ci/moto/install, or set MOTO_SERVER to a moto_server"];
+    try {
+        fs.accessSync(found, fs.constants.X_OK);
+        return [];
+    } catch {
+        return [`${process.env.MOTO_SERVER ? "MOTO_SERVER=" : ""}${found} is not an executable file: run .ci/moto/install, or point MOTO_SERVER at a moto_server`];
+    }
+}
+
 /** Why `needs` are not met on this machine (one line per missing thing, with the fix), or []. */
 export function missingNeeds(needs: readonly Need[]): string[] {
     const missing: string[] = [];
     for (const need of new Set(needs)) {
         if (need === "root") {
             if (process.getuid?.() !== 0) missing.push("root (the harness uses mount, network and PID namespaces): run as root, as CI does");
+        } else if (need === "moto") {
+            missing.push(...motoMissing());
         } else if (need === "postgres") {
             const dir = findPostgresBinDir();
             if (!dir) {

@@ -14,27 +14,18 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseFlagList } from "../../components/dragonfly/config";
 import { NGINX_CONF_PATH } from "../../components/nginx/defaults";
 import { type CliIo, main } from "../../tools/verify/cli";
 import type { CheckId, CheckStatus, EndpointReport, Report } from "../../tools/verify/types";
 import { startNginxContainer } from "../harness/images/nginx";
-import { createPostgresVolume, LOCAL_PG_BIN, type PostgresVolume, type RunningPostgres, startPostgresImage } from "../harness/images/postgres";
+import { createPostgresVolume, type PostgresVolume, type RunningPostgres, startPostgresImage } from "../harness/images/postgres";
 import { type RunningStandIn, startRedisStandIn } from "../harness/images/redis";
 import type { Container, FileSpec } from "../harness/namespace";
+import { describeWithServers } from "../harness/requirements";
 import { deployPlatform, type DeployedPlatform, registeredContainer, type RegisteredContainer } from "../platform/fixture";
 import { atHarnessPort } from "../platform/documents";
-
-function skipReason(): string | undefined {
-    if (process.getuid?.() !== 0) return "needs root (namespaces, setpriv)";
-    for (const bin of ["/usr/sbin/nginx", "/usr/bin/redis-server", `${LOCAL_PG_BIN}/postgres`, "/usr/bin/unshare", "/usr/bin/socat"]) {
-        if (!fs.existsSync(bin)) return `${bin} is missing (apt-get install nginx-light redis-server postgresql-15 socat)`;
-    }
-    return undefined;
-}
-const SKIP = skipReason();
-if (SKIP) console.warn(`\n*** tests/verify/live.test.ts SKIPPED: ${SKIP} ***\n`);
 
 const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(__dirname, "../fixtures/dragonfly-flags.txt"), "utf8"));
 /** What Docker's network DNS gives the proxies: their upstream's name (nginx resolves it at start-up). */
@@ -84,7 +75,7 @@ const statuses = (e: EndpointReport): Partial<Record<CheckId, CheckStatus>> => O
 const check = (e: EndpointReport, id: CheckId) => e.checks.find((c) => c.id === id)!;
 const notOk = (e: EndpointReport) => e.checks.filter((c) => c.status !== "ok").map((c) => `${c.id}: ${c.status}: ${c.detail}`);
 
-describe.skipIf(!!SKIP)("tls-platform-verify against the platform's registered containers on real servers", () => {
+describeWithServers("tls-platform-verify against the platform's registered containers on real servers", ["root", "nginx", "redis", "postgres", "unshare", "socat", "openssl"], () => {
     let platform: DeployedPlatform;
     const docs: Record<string, Doc> = {};
     let proxyHttpPort: number;

@@ -10,7 +10,8 @@ import {
     describeSdkError, type SecretsContext, type SecretsManagerClientFactory, targetsFromSecretArns, targetsFromSecretPrefix,
 } from "../../tools/verify/secrets";
 import { type CommandRunner, targetsFromStack } from "../../tools/verify/stack";
-import { describeWithMoto, MOTO_ACCOUNT, MOTO_CREDENTIALS, type MotoServer, startMotoServer } from "./moto";
+import { describeWithServers } from "../harness/requirements";
+import { MOTO_ACCOUNT, MOTO_CREDENTIALS, type MotoServer, startMotoServer } from "./moto";
 
 // Reading connection documents from Secrets Manager, against moto's server (a real HTTP implementation
 // of the API): by ARN in each ARN's region, by prefix through ListSecrets' pages, the endpoint override
@@ -82,7 +83,7 @@ describe("describeSdkError: what AWS answers, in words that say what to do", () 
     });
 });
 
-describeWithMoto("connection documents from Secrets Manager, read from moto's server", [], () => {
+describeWithServers("connection documents from Secrets Manager, read from moto's server", ["moto"], () => {
     let moto: MotoServer;
     /** Commands sent, by class name, to prove what was asked (pagination, no ListSecrets for ARNs). */
     const sent: string[] = [];
@@ -246,7 +247,7 @@ describeWithMoto("connection documents from Secrets Manager, read from moto's se
     });
 });
 
-describeWithMoto("no access: moto with IAM switched on, an identity without Secrets Manager permissions", [], () => {
+describeWithServers("no access: moto with IAM switched on, an identity without Secrets Manager permissions", ["moto"], () => {
     let moto: MotoServer;
     let arn: string;
     let reader: SecretsManagerClientFactory;

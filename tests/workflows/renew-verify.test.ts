@@ -25,12 +25,13 @@ import type { ConnectionDocument } from "../../components";
 import { parseFlagList } from "../../components/dragonfly/config";
 import { targetsFromStack } from "../../tools/verify/stack";
 import { ProviderEmulator, valueOf } from "../emulator";
-import { createPostgresVolume, LOCAL_PG_BIN, type PostgresVolume, type RunningPostgres, startPostgresImage } from "../harness/images/postgres";
+import { createPostgresVolume, type PostgresVolume, type RunningPostgres, startPostgresImage } from "../harness/images/postgres";
 import { type RunningStandIn, startRedisStandIn } from "../harness/images/redis";
 import { atHarnessPort } from "../platform/documents";
 import { registeredContainer } from "../platform/fixture";
 import { filledProdConfig, stackConfig } from "../program/stack";
-import { describeWithMoto, type MotoServer, startMotoServer } from "../verify/moto";
+import { describeWithServers } from "../harness/requirements";
+import { type MotoServer, startMotoServer } from "../verify/moto";
 
 const ROOT = path.resolve(__dirname, "../..");
 const BIN = path.join(ROOT, "dist/tools/verify/cli.js");
@@ -45,12 +46,6 @@ interface Step {
 }
 const renew = parse(fs.readFileSync(path.join(ROOT, ".github/workflows/renew.yml"), "utf8")) as { jobs: Record<string, { steps: Step[] }> };
 const verifyStep = Object.values(renew.jobs)[0]!.steps.find((s) => s.name === "Verify the live services");
-
-function harnessMissing(): string[] {
-    if (process.getuid?.() !== 0) return ["root (the harness uses mount, network and PID namespaces): run as root, as CI does"];
-    const bins = ["/usr/bin/redis-server", `${LOCAL_PG_BIN}/postgres`, "/usr/bin/unshare", "/usr/bin/socat", "/usr/bin/openssl"];
-    return bins.filter((b) => !fs.existsSync(b)).map((b) => `${b} (apt-get install redis-server postgresql-15 util-linux socat openssl)`);
-}
 
 /**
  * The emulator, except that Secrets Manager secrets and their values are created in moto, as the aws
@@ -99,7 +94,7 @@ interface StepRun {
     readonly stderr: string;
 }
 
-describeWithMoto("renew.yml's verify step, run as GitHub runs it, on the prod stack's documents in Secrets Manager", harnessMissing(), () => {
+describeWithServers("renew.yml's verify step, run as GitHub runs it, on the prod stack's documents in Secrets Manager", ["moto", "root", "redis", "postgres", "unshare", "socat", "openssl"], () => {
     let work: string;
     let moto: MotoServer;
     let secrets: SecretsManagerClient;
