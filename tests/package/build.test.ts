@@ -98,20 +98,28 @@ describe("the component package, started from node_modules/tls-platform/plugin a
     let emulator: ProviderEmulator;
     let engine: FakeEngine;
     let host: PluginHost;
+    const pluginDir = path.join(installed, "plugin");
 
     beforeAll(async () => {
+        // `pulumi package add` first installs the folder's dependencies with the command the nodejs
+        // language host runs there (sdk/nodejs/npm/npm.go, installCmd).
+        run("npm", ["install", "--loglevel=error"], pluginDir);
         emulator = await installEmulator({ stack: "dev" });
         engine = await startFakeEngine(emulator);
         // The engine starts the host in the program's directory; a Python program's has no tsconfig.json
         // (run-plugin registers ts-node with the one it finds there).
         const pythonProgram = path.join(work, "python-program");
         fs.mkdirSync(pythonProgram);
-        host = await startPluginHost(path.join(installed, "plugin"), pythonProgram, engine.engineAddress);
+        host = await startPluginHost(pluginDir, pythonProgram, engine.engineAddress);
     }, 60_000);
 
     afterAll(() => {
         host?.stop();
         engine?.stop();
+    });
+
+    it("gets nothing of its own from Pulumi's `npm install` in the folder: one @pulumi/pulumi, the package's", () => {
+        expect(fs.existsSync(path.join(pluginDir, "node_modules", "@pulumi"))).toBe(false);
     });
 
     it("serves over gRPC the schema that the repository's source gives", async () => {
