@@ -44,9 +44,15 @@ export interface NginxUpstream {
     readonly name: string;
     /** Backend address as `http://host:port` (no path); nginx reaches it over the container network. */
     readonly url: string;
-    /** Requests whose path starts with this prefix go to this upstream; unique among upstreams. @default - `/` */
+    /**
+     * Requests whose path starts with this prefix go to this upstream; unique among upstreams.
+     * @default - `/`
+     */
     readonly pathPrefix?: string;
-    /** Pass WebSocket upgrades (`Upgrade`/`Connection` headers, long read timeout). @default - false */
+    /**
+     * Pass WebSocket upgrades (`Upgrade`/`Connection` headers, long read timeout).
+     * @default - false
+     */
     readonly websocket?: boolean;
 }
 
@@ -54,9 +60,15 @@ export interface NginxUpstream {
 export interface NginxHsts {
     /** `max-age` in seconds; 0 tells browsers to forget the host's policy. */
     readonly maxAgeSeconds: number;
-    /** Also force HTTPS on every subdomain. @default - false */
+    /**
+     * Also force HTTPS on every subdomain.
+     * @default - false
+     */
     readonly includeSubDomains?: boolean;
-    /** Ask to be preloaded into browsers (needs includeSubDomains and a max-age of a year or more). @default - false */
+    /**
+     * Ask to be preloaded into browsers (needs includeSubDomains and a max-age of a year or more).
+     * @default - false
+     */
     readonly preload?: boolean;
 }
 
