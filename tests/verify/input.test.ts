@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { httpsConnection, postgresConnection, redisConnection } from "../../components/connection/document";
 import { parseCliArgs } from "../../tools/verify/args";
-import { InputError, targetsFromJson } from "../../tools/verify/documents";
+import { targetsFromJson } from "../../tools/verify/documents";
 import { targetFromEndpoint } from "../../tools/verify/endpoints";
 import type { SecretsContext } from "../../tools/verify/secrets";
 import { type CommandRunner, parseSecretsLocation, targetsFromStack } from "../../tools/verify/stack";
+import { asyncProblemsOf, problemsOf } from "./input-errors";
 
 // Input: connection documents (file, stdin, stack output), --endpoint URLs and the command line.
 // Pure: no network, the Pulumi CLI faked. Reading Secrets Manager is tested against moto (secrets.test.ts).
@@ -12,26 +13,6 @@ import { type CommandRunner, parseSecretsLocation, targetsFromStack } from "../.
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
 const KEY = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgsecretkeymaterial\n-----END PRIVATE KEY-----\n";
 const PASSWORD = "Xy7#pQ9&zR2^wT4<vU6>";
-
-function problemsOf(f: () => unknown): readonly string[] {
-    try {
-        f();
-    } catch (e) {
-        if (e instanceof InputError) return e.problems;
-        throw e;
-    }
-    throw new Error("expected an InputError");
-}
-
-async function asyncProblemsOf(p: Promise<unknown>): Promise<readonly string[]> {
-    try {
-        await p;
-    } catch (e) {
-        if (e instanceof InputError) return e.problems;
-        throw e;
-    }
-    throw new Error("expected an InputError");
-}
 
 /** What the components write, through JSON as a stack output carries it. */
 const documents = () => JSON.parse(JSON.stringify({

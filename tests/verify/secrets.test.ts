@@ -5,7 +5,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresConnection, redisConnection } from "../../components/connection/document";
 import { main } from "../../tools/verify/cli";
-import { InputError } from "../../tools/verify/documents";
+import { asyncProblemsOf } from "./input-errors";
 import {
     describeSdkError, type SecretsContext, type SecretsManagerClientFactory, targetsFromSecretArns, targetsFromSecretPrefix,
 } from "../../tools/verify/secrets";
@@ -26,16 +26,6 @@ const databaseDocument = postgresConnection({
     host: "db.internal", port: 5432, username: "app", password: PASSWORD, database: "app", serverName: "db.internal",
     ca: { type: "pem", pem: CA }, clientCertificate: { certPem: CA, privateKeyPem: KEY },
 });
-
-async function problemsOf(p: Promise<unknown>): Promise<readonly string[]> {
-    try {
-        await p;
-    } catch (e) {
-        if (e instanceof InputError) return e.problems;
-        throw e;
-    }
-    throw new Error("expected an InputError");
-}
 
 /** A port nothing listens on: bound by the kernel's choice, then closed. */
 async function closedPort(): Promise<number> {
@@ -155,7 +145,7 @@ describeWithServers("connection documents from Secrets Manager, read from moto's
     });
 
     it("lists in AWS_REGION: the same prefix in another region has no secrets", async () => {
-        expect(await problemsOf(targetsFromSecretPrefix("tls-platform/paged", ctx({ AWS_REGION: "us-east-2" })))).toEqual([
+        expect(await asyncProblemsOf(targetsFromSecretPrefix("tls-platform/paged", ctx({ AWS_REGION: "us-east-2" })))).toEqual([
             `--secrets-manager-prefix tls-platform/paged: Secrets Manager at ${moto.endpoint} (from AWS_ENDPOINT_URL_SECRETS_MANAGER) has no secret named \`tls-platform/paged/...\`; ` +
             "a stack's secrets are named `<project>/<stack>/<service>`, e.g. `tls-platform/prod/cache`.",
         ]);
@@ -181,13 +171,13 @@ describeWithServers("connection documents from Secrets Manager, read from moto's
         });
 
         it("names the endpoint it could not reach, and where that endpoint came from, once", async () => {
-            expect(await problemsOf(targetsFromSecretArns([{ arn: arns.cache! }, { arn: arns.database! }], "--secret-arn", { client: recording, env: { AWS_ENDPOINT_URL: dead } }))).toEqual([
+            expect(await asyncProblemsOf(targetsFromSecretArns([{ arn: arns.cache! }, { arn: arns.database! }], "--secret-arn", { client: recording, env: { AWS_ENDPOINT_URL: dead } }))).toEqual([
                 `--secret-arn: cannot reach Secrets Manager at ${dead} (from AWS_ENDPOINT_URL) (ECONNREFUSED).`,
             ]);
         });
 
         it("refuses a variable that is not a URL, naming it", async () => {
-            expect(await problemsOf(read({ AWS_ENDPOINT_URL_SECRETS_MANAGER: "localhost:4566" }, undefined, undefined))).toEqual([
+            expect(await asyncProblemsOf(read({ AWS_ENDPOINT_URL_SECRETS_MANAGER: "localhost:4566" }, undefined, undefined))).toEqual([
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER: `localhost:4566` is not an http(s) URL; unset it, or set e.g. `http://127.0.0.1:5000`.",
             ]);
         });
@@ -195,7 +185,7 @@ describeWithServers("connection documents from Secrets Manager, read from moto's
 
     it("reports every secret that is not a valid document together, without quoting a value", async () => {
         const bad = ["notJson", "jsonString", "array", "invalid", "binary"];
-        const problems = await problemsOf(targetsFromSecretArns(bad.map((k) => ({ arn: arns[k]!, label: k })), "--stack prod", ctx()));
+        const problems = await asyncProblemsOf(targetsFromSecretArns(bad.map((k) => ({ arn: arns[k]!, label: k })), "--stack prod", ctx()));
         const expected = "expected one connection document (schema v1), as the SecretsManagerSink writes it";
         expect(problems).toEqual([
             `--stack prod: secret \`notJson\` (${arns.notJson}): is not JSON (value hidden); ${expected}.`,
@@ -210,7 +200,7 @@ describeWithServers("connection documents from Secrets Manager, read from moto's
 
     it("names a secret that does not exist, and one scheduled for deletion", async () => {
         const unknown = arns.cache!.replace(/-[A-Za-z0-9]{6}$/, "-zzzzzz");
-        expect(await problemsOf(targetsFromSecretArns([{ arn: unknown }, { arn: arns.deleted! }], "--secret-arn", ctx()))).toEqual([
+        expect(await asyncProblemsOf(targetsFromSecretArns([{ arn: unknown }, { arn: arns.deleted! }], "--secret-arn", ctx()))).toEqual([
             `--secret-arn: secret ${unknown}: not found (ResourceNotFoundException): it was deleted, or the ARN names another account or region; \`pulumi up\` of its stack writes it again.`,
             `--secret-arn: secret ${arns.deleted}: is scheduled for deletion; restore it with \`aws secretsmanager restore-secret\`, or run \`pulumi up\` of its stack.`,
         ]);
@@ -271,14 +261,14 @@ describeWithServers("no access: moto with IAM switched on, an identity without S
     it("GetSecretValue: names the secret and the permissions the stack's read policy grants", async () => {
         // moto answers a denied JSON-protocol request with an XML body the SDK cannot parse, so only the
         // status arrives (AWS itself answers AccessDeniedException; see describeSdkError's table above).
-        const problems = await problemsOf(targetsFromSecretArns([{ arn, label: "cache" }], "--stack prod", { client: reader, env: { AWS_ENDPOINT_URL: moto.endpoint } }));
+        const problems = await asyncProblemsOf(targetsFromSecretArns([{ arn, label: "cache" }], "--stack prod", { client: reader, env: { AWS_ENDPOINT_URL: moto.endpoint } }));
         expect(problems).toEqual([
             `--stack prod: secret \`cache\` (${arn}): access denied (HTTP 403): the AWS identity the verifier runs as needs secretsmanager:GetSecretValue on the secret and kms:Decrypt on its key through Secrets Manager, as the stack's \`connectionSecretsReadPolicy\` output grants.`,
         ]);
     });
 
     it("ListSecrets: names the permission a prefix needs, and the way around it", async () => {
-        const problems = await problemsOf(targetsFromSecretPrefix("tls-platform/prod", { client: reader, env: { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: "eu-west-1" } }));
+        const problems = await asyncProblemsOf(targetsFromSecretPrefix("tls-platform/prod", { client: reader, env: { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: "eu-west-1" } }));
         expect(problems).toEqual([
             "--secrets-manager-prefix tls-platform/prod: access denied (HTTP 403): the AWS identity the verifier runs as needs secretsmanager:ListSecrets to find secrets by prefix " +
             "(or give the secrets' ARNs with --secret-arn, which needs only read access to them).",
