@@ -3,7 +3,7 @@ import * as path from "node:path";
 import semver from "semver";
 import { describe, expect, it } from "vitest";
 
-// The Node.js this project promises (`engines`), the one CI tests on (`.ci/node`, an official build
+// The Node.js this project promises (`engines`), the one CI tests on (`.ci/node`, a release binary
 // from the npm registry) and the one every locked dependency asks for must agree. @pulumi/pulumi 3.276
 // declares `node >=22`, so a project that said `>=20` warned on every `npm ci` and ran on an
 // end-of-life Node its SDK does not support.
@@ -23,7 +23,7 @@ function lockedEngines(lockfile: string): Array<[string, string]> {
 }
 
 describe("the Node.js version", () => {
-    it("CI tests on a pinned, exact official build of the current LTS (24)", () => {
+    it("CI tests on a pinned, exact release binary of the current LTS (24)", () => {
         expect(semver.valid(CI_NODE), CI_NODE).not.toBeNull();
         expect(semver.major(CI_NODE)).toBe(24);
     });

@@ -16,7 +16,10 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const NODE_24 = process.execPath; // the tests run on the pinned Node (tests/package/node-version.test.ts)
 const NPM_CLI = fs.realpathSync(findOnPath("npm")!);
-const SYSTEM_NODE_20 = "/usr/bin/node"; // the machines' own, end-of-life Node (see .ci/run)
+/** An end-of-life Node.js, pinned in .ci/node beside the one the tests run on. */
+const NODE_20 = path.join(ROOT, ".ci/node/node_modules/node-20/bin/node");
+/** Where no Docker engine listens, whatever the machine running the tests has. */
+const NO_ENGINE = "unix:///nonexistent/docker.sock";
 
 let cases = 0;
 /** A fresh copy of the clone's files the quickstart uses, and a bin directory with only `tools`. */
@@ -37,12 +40,14 @@ function clone(tools: Record<string, string>, files: Record<string, string> = {}
     return { dir, bin };
 }
 
-function devUp(c: { dir: string; bin: string }) {
+/** `npm run dev:up` as the README has it, or the script itself (`direct`), timed. */
+function devUp(c: { dir: string; bin: string }, direct = false) {
     const started = process.hrtime.bigint();
-    const run = spawnSync(path.join(c.bin, "npm"), ["run", "--silent", "dev:up"], {
+    const [command, args] = direct ? [path.join(c.bin, "bash"), ["scripts/dev-up.sh"]] : [path.join(c.bin, "npm"), ["run", "--silent", "dev:up"]];
+    const run = spawnSync(command, args, {
         cwd: c.dir,
         encoding: "utf8",
-        env: { PATH: c.bin, HOME: c.dir, npm_config_cache: path.join(tmp, "npm-cache"), npm_config_update_notifier: "false" },
+        env: { PATH: c.bin, HOME: c.dir, DOCKER_HOST: NO_ENGINE, npm_config_cache: path.join(tmp, "npm-cache"), npm_config_update_notifier: "false" },
         timeout: 120_000,
     });
     return { ...run, output: run.stdout + run.stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
@@ -51,9 +56,12 @@ function devUp(c: { dir: string; bin: string }) {
 describe("npm run dev:up checks before it installs anything", () => {
     it("without the Pulumi CLI and Docker: one message naming both and how to get them, within two seconds, nothing installed", () => {
         const c = clone({ node: NODE_24 });
+        // The script's own checks take a fraction of a second; npm's start-up comes on top, and on a
+        // loaded 2-core CI machine it varies, so the bound for the whole `npm run` is looser.
+        expect(devUp(c, true).seconds).toBeLessThan(2);
         const run = devUp(c);
         expect(run.status, run.output).not.toBe(0);
-        expect(run.seconds).toBeLessThan(2);
+        expect(run.seconds).toBeLessThan(5);
         expect(run.output).toContain("dev:up: cannot bring the dev stack up; missing:");
         expect(run.output).toContain("  - the Pulumi CLI: https://www.pulumi.com/docs/iac/download-install/");
         expect(run.output).toContain("  - Docker: https://docs.docker.com/engine/install/");
@@ -62,18 +70,17 @@ describe("npm run dev:up checks before it installs anything", () => {
     });
 
     it("with the Docker CLI but no engine, and Node 20: names the stopped engine (Docker's own words) and the old Node", () => {
-        const docker = findOnPath("docker");
-        if (!docker) {
-            // The machines of this project carry the Docker CLI without an engine; elsewhere say so.
-            if (process.env.CI === "true") throw new Error("the Docker CLI is not on this machine; this case needs it");
-            console.warn("*** SKIPPED: no Docker CLI on PATH ***");
-            return;
-        }
-        const c = clone({ node: SYSTEM_NODE_20, docker });
+        // The real Docker CLI where the machine has one (these machines do, without an engine). Elsewhere
+        // a stand-in that answers as the CLI does when nothing listens on DOCKER_HOST: exit 1 and the
+        // client's ErrorConnectionFailed text (moby/moby client/errors.go).
+        const docker = findOnPath("docker")
+            ?? "#!/bin/sh\necho \"Cannot connect to the Docker daemon at $DOCKER_HOST. Is the docker daemon running?\" >&2\nexit 1\n";
+        expect(fs.existsSync(NODE_20), `${NODE_20}: run \`npm ci --prefix .ci/node\``).toBe(true);
+        const c = clone({ node: NODE_20, docker });
         const run = devUp(c);
         expect(run.status, run.output).not.toBe(0);
-        expect(run.seconds).toBeLessThan(2);
-        expect(run.output).toMatch(/  - a running Docker engine: `docker info` says: Cannot connect to the Docker daemon at \S+\. Is the docker daemon running\?/);
+        expect(run.seconds).toBeLessThan(5);
+        expect(run.output).toContain(`  - a running Docker engine: \`docker info\` says: Cannot connect to the Docker daemon at ${NO_ENGINE}. Is the docker daemon running?`);
         expect(run.output).toContain("  - a newer Node.js: Node.js 20.");
         expect(run.output).toContain(`is older than ${JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node}`);
         expect(fs.existsSync(path.join(c.dir, "node_modules"))).toBe(false);
