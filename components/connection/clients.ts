@@ -1,12 +1,14 @@
-import { isIP } from "node:net";
-import type { SecureVersion } from "node:tls";
+import { checkServerIdentity, type PeerCertificate, type SecureVersion } from "node:tls";
+import { sniFor } from "../shared/hosts";
 import type { ConnectionDocument } from "./document";
 
 /** Node TLS options for a document: its CA (or the public roots), server name, minimum version, client certificate. */
 export interface DocumentTlsOptions {
     readonly ca?: string;
-    /** SNI and the name checked; absent for an IP, which node then checks against the IP SANs as the host. */
+    /** SNI and the name checked; absent for an IP, which SNI may not carry. */
     readonly servername?: string;
+    /** For an IP server name: check the certificate's IP SANs against it, whatever host was dialled. */
+    readonly checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
     readonly minVersion: SecureVersion;
     readonly cert?: string;
     readonly key?: string;
@@ -17,9 +19,11 @@ export function tlsOptions(document: ConnectionDocument): DocumentTlsOptions {
     const client = document.tls.clientCertificate;
     return {
         ...(document.tls.ca.type === "pem" ? { ca: document.tls.ca.pem } : {}),
-        // SNI may not carry an IP (RFC 6066 §3; node warns, DEP0123): with none, node checks the
-        // certificate against the connection's host, which is then the same IP.
-        ...(isIP(document.tls.serverName) === 0 ? { servername: document.tls.serverName } : {}),
+        // SNI may not carry an IP (RFC 6066 §3; node warns, DEP0123). Without servername node would
+        // check the certificate against the host it dialled; the document's name is what must match.
+        ...(sniFor(document.tls.serverName) !== undefined
+            ? { servername: document.tls.serverName }
+            : { checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(document.tls.serverName, cert) }),
         minVersion: document.tls.minVersion as SecureVersion,
         ...(client ? { cert: client.certPem, key: client.privateKeyPem } : {}),
         rejectUnauthorized: true,

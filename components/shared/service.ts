@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Certificate, CertificateIssuer, KeyArgs } from "../pki";
 import { LOOPBACK_ADDRESS } from "./container";
+import { canonicalIp, isLoopbackIp, isUnspecifiedIp } from "./hosts";
 import { ConnectionDocument, ConnectionInput } from "../connection/document";
 import { Problem, show } from "./problems";
 
@@ -83,8 +84,6 @@ export interface ClientCertificateInput {
  */
 export const CLIENT_CA_PLACEHOLDER = "-----BEGIN CERTIFICATE-----\n";
 
-const isLoopback = (address: string) => address === "::1" || (net.isIPv4(address) && address.startsWith("127."));
-const isUnspecified = (address: string) => address === "0.0.0.0" || address === "::";
 
 /** Where a service published on `publishAddress` is reached from the Docker host, and how it is verified. */
 export interface PublishedEndpoint {
@@ -106,10 +105,12 @@ export interface PublishedEndpoint {
  * document names loopback.
  */
 export function publishedEndpoint(publishAddress: string = LOOPBACK_ADDRESS): PublishedEndpoint {
-    const loopbackOfFamily = net.isIPv6(publishAddress) ? "::1" : LOOPBACK_ADDRESS;
-    const host = isUnspecified(publishAddress) ? loopbackOfFamily : publishAddress;
+    // One spelling everywhere: the certificate's SAN, the document and the binding agree on `::1`.
+    const address = canonicalIp(publishAddress) ?? publishAddress;
+    const loopbackOfFamily = net.isIPv6(address) ? "::1" : LOOPBACK_ADDRESS;
+    const host = isUnspecifiedIp(address) ? loopbackOfFamily : address;
     return {
-        bind: publishAddress,
+        bind: address,
         host,
         serverName: host === LOOPBACK_ADDRESS ? "localhost" : host,
         certificateIps: [...new Set([LOOPBACK_ADDRESS, host])],
@@ -133,12 +134,12 @@ export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">
         }
     }
     const address = args.publishAddress ?? LOOPBACK_ADDRESS;
-    if (typeof address !== "string" || net.isIP(address) === 0) {
+    if (typeof address !== "string" || canonicalIp(address) === undefined) {
         problems.push({
             path: "publishAddress",
             message: `\`publishAddress\`: ${show(address)} is not an IP address; Docker binds published ports to an IP (older engines given a name bind every interface), so use \`127.0.0.1\` (the default) or \`::1\`.`,
         });
-    } else if (!isLoopback(address) && args.allowNonLoopbackPublish !== true) {
+    } else if (!isLoopbackIp(address) && args.allowNonLoopbackPublish !== true) {
         problems.push({
             path: "publishAddress",
             message: `\`publishAddress\`: ${show(address)} is not a loopback address and would expose the service beyond this machine; use \`127.0.0.1\`, or set \`allowNonLoopbackPublish: true\` if that is really meant.`,

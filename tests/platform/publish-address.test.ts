@@ -38,10 +38,13 @@ describe("the published address in the port binding, the document and the certif
         [undefined, false, "127.0.0.1", "127.0.0.1", "localhost", "127.0.0.1", ["127.0.0.1"]],
         ["127.0.0.2", false, "127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.2", ["127.0.0.1", "127.0.0.2"]],
         ["::1", false, "::1", "::1", "::1", "[::1]", ["127.0.0.1", "::1"]],
+        // Any spelling of an IPv6 address ends up as its one canonical text, everywhere.
+        ["0:0:0:0:0:0:0:1", false, "::1", "::1", "::1", "[::1]", ["127.0.0.1", "::1"]],
         ["192.0.2.10", true, "192.0.2.10", "192.0.2.10", "192.0.2.10", "192.0.2.10", ["127.0.0.1", "192.0.2.10"]],
         // Every interface: not a destination, so the document names loopback of the same family.
         ["0.0.0.0", true, "0.0.0.0", "127.0.0.1", "localhost", "127.0.0.1", ["127.0.0.1"]],
         ["::", true, "::", "::1", "::1", "[::1]", ["127.0.0.1", "::1"]],
+        ["::0", true, "::", "::1", "::1", "[::1]", ["127.0.0.1", "::1"]],
     ] as const)("%s (opt-in %s): binds %s, document host %s verified as %s, URL host %s, certificate IPs %j",
         async (address, allow, bind, host, serverName, urlHost, ips) => {
             const name = `pub-${(address ?? "default").replace(/[.:]/g, "x")}`;
@@ -57,6 +60,7 @@ describe("the published address in the port binding, the document and the certif
     it.each([
         ["localhost", "`publishAddress`: `localhost` is not an IP address; Docker binds published ports to an IP (older engines given a name bind every interface), so use `127.0.0.1` (the default) or `::1`."],
         ["db.example.com", "`publishAddress`: `db.example.com` is not an IP address; Docker binds published ports to an IP (older engines given a name bind every interface), so use `127.0.0.1` (the default) or `::1`."],
+        ["fe80::1%eth0", "`publishAddress`: `fe80::1%eth0` is not an IP address; Docker binds published ports to an IP (older engines given a name bind every interface), so use `127.0.0.1` (the default) or `::1`."],
         ["", "`publishAddress`: `` is not an IP address; Docker binds published ports to an IP (older engines given a name bind every interface), so use `127.0.0.1` (the default) or `::1`."],
     ])("refuses %j before anything is created", async (address, message) => {
         const error = await rejectedBeforeCreating(emulator, () => new c.DragonflyCache(`bad-${address.length}`, { ca, network: "backend", publishAddress: address }));
@@ -94,6 +98,13 @@ describe("a client using the document verifies the server on the published addre
         expect(c.tlsOptions(document)).not.toHaveProperty("servername");
         const port = await serve(document.host, certPem, keyPem);
         await expect(handshake(document, port)).resolves.toBe("real-pub");
+    });
+
+    it("checks the certificate against the document's server name, not whatever host was dialled", async () => {
+        const { document, certPem, keyPem } = await deployed("real-pub-name", { publishAddress: "127.0.0.4" });
+        const port = await serve(document.host, certPem, keyPem);
+        const misnamed = { ...document, tls: { ...document.tls, serverName: "127.0.0.9" } };
+        await expect(handshake(misnamed, port)).rejects.toThrow(/IP: 127\.0\.0\.9 is not in the cert's list: 127\.0\.0\.1, 127\.0\.0\.4/);
     });
 
     it("control: a certificate without that IP (the first release's) is refused by the same client", async () => {

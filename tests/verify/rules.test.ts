@@ -141,6 +141,7 @@ describe("HSTS", () => {
         ["localhost", null, "ok", "none for localhost: no HTTPS forced on other localhost ports"],
         ["localhost", "max-age=63072000; includeSubDomains", "warn",
             "max-age=63072000 (730 days, includeSubDomains) for localhost: browsers keep HSTS per host, not per port, so every localhost port is forced to HTTPS"],
+        ["LOCALHOST.", "max-age=600", "warn", "max-age=600 (under a day) for localhost: browsers keep HSTS per host, not per port, so every localhost port is forced to HTTPS"],
         ["app.localhost", "max-age=600", "warn", "max-age=600 (under a day) for localhost: browsers keep HSTS per host, not per port, so every localhost port is forced to HTTPS"],
         ["127.0.0.1", null, "skip", "reached as the IP 127.0.0.1, for which browsers ignore HSTS (RFC 6797 §8.1)"],
         ["::1", "max-age=63072000", "skip", "reached as the IP ::1, for which browsers ignore HSTS (RFC 6797 §8.1)"],

@@ -159,9 +159,7 @@ export function startTls(socket: net.Socket, options: tls.ConnectionOptions, dea
 }
 
 /** SNI must not be an IP address (RFC 6066 §3); the identity check still uses the name. */
-export function sniFor(serverName: string): string | undefined {
-    return net.isIP(serverName) === 0 ? serverName : undefined;
-}
+export { sniFor } from "../../components/shared/hosts";
 
 /** A short, readable reason for a socket or TLS error (the TLS alert when there is one). */
 export function describeError(e: unknown): string {

@@ -2,7 +2,7 @@
  * What the probes saw, judged: one `Check` per rule, and the run's exit code. Pure: the clock and the
  * thresholds come in as arguments.
  */
-import * as net from "node:net";
+import { canonicalIp, isLocalhostName } from "../../components/shared/hosts";
 import {
     type Check, type CheckStatus, type EndpointReport, LEGACY_TLS_VERSIONS, type Observation, type Report, summarize, type Target,
     type TlsVersion, VERSION_NAMES,
@@ -145,8 +145,8 @@ export function parseHsts(value: string): Map<string, string> {
 export function hstsCheck(hsts: string | null | undefined, serverName: string): Check {
     const id = "hsts";
     if (hsts === undefined) return { id, status: "skip", detail: "no HTTPS response" };
-    const localhost = serverName === "localhost" || serverName.endsWith(".localhost");
-    if (net.isIP(serverName) !== 0) return { id, status: "skip", detail: `reached as the IP ${serverName}, for which browsers ignore HSTS (RFC 6797 §8.1)` };
+    const localhost = isLocalhostName(serverName);
+    if (canonicalIp(serverName) !== undefined) return { id, status: "skip", detail: `reached as the IP ${serverName}, for which browsers ignore HSTS (RFC 6797 §8.1)` };
     if (hsts === null) {
         return localhost
             ? { id, status: "ok", detail: "none for localhost: no HTTPS forced on other localhost ports" }
