@@ -32,9 +32,11 @@ import {
     WORKER_USER,
 } from "./defaults";
 import type { ContainerFile } from "../shared/container";
-import { hstsHostNames, validateNginxInput } from "./validate";
+import { hstsHeaderValue, hstsHostNames, mapKey, type NginxHsts } from "./hsts";
+import { validateNginxInput } from "./validate";
 
 export { validateNginxInput, type NginxInputProblem } from "./validate";
+export { hstsHeaderValue, type NginxHsts } from "./hsts";
 
 export type MinTlsVersion = "TLSv1.2" | "TLSv1.3";
 
@@ -54,22 +56,6 @@ export interface NginxUpstream {
      * @default - false
      */
     readonly websocket?: boolean;
-}
-
-/** The `Strict-Transport-Security` header of every HTTPS response (RFC 6797). */
-export interface NginxHsts {
-    /** `max-age` in seconds; 0 tells browsers to forget the host's policy. */
-    readonly maxAgeSeconds: number;
-    /**
-     * Also force HTTPS on every subdomain.
-     * @default - false
-     */
-    readonly includeSubDomains?: boolean;
-    /**
-     * Ask to be preloaded into browsers (needs includeSubDomains and a max-age of a year or more).
-     * @default - false
-     */
-    readonly preload?: boolean;
 }
 
 /** Everything the rendered nginx.conf depends on. */
@@ -100,11 +86,6 @@ export interface NginxConfigInput {
     readonly hsts?: NginxHsts;
 }
 
-/** The header's value, e.g. `max-age=63072000; includeSubDomains`. */
-export function hstsHeaderValue(hsts: NginxHsts): string {
-    return [`max-age=${hsts.maxAgeSeconds}`, ...(hsts.includeSubDomains ? ["includeSubDomains"] : []), ...(hsts.preload ? ["preload"] : [])].join("; ");
-}
-
 /**
  * The HSTS value per request host: `hostnames` lets `*.example.com` entries match, and nginx's $host
  * is already lower-cased (ngx_http_validate_host).
@@ -114,7 +95,7 @@ function hstsMap(input: NginxConfigInput): string[] {
     return block("map $host $hsts_header", [
         "hostnames;",
         `default ${quote(HSTS_ELSEWHERE)};`,
-        ...hstsHostNames(input.serverNames ?? []).map((name) => `${name} ${value};`),
+        ...hstsHostNames(input.serverNames ?? []).map((name) => `${mapKey(name)} ${value};`),
     ]);
 }
 

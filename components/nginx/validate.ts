@@ -2,9 +2,9 @@
  * Checks nginx input before anything is rendered, collecting every problem so a user fixes all in one pass.
  * The checks also keep input from injecting nginx syntax (names and paths are restricted to safe characters).
  */
-import { isIP } from "node:net";
 import type { Problem } from "../shared/problems";
 import type { NginxConfigInput } from "./config";
+import { hstsHostNames } from "./hsts";
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_SERVER_NAMES, DEFAULT_UPSTREAM_PATH_PREFIX, HSTS_PRELOAD_MIN_MAX_AGE_SECONDS } from "./defaults";
 
 /** One problem with the input, for `pulumi.InputPropertiesError`-style reporting. */
@@ -112,14 +112,6 @@ export function validateNginxInput(input: NginxConfigInput): NginxInputProblem[]
         });
     }
     return problems;
-}
-
-/**
- * The server names HSTS is sent for: real host names, not the catch-all `_`, `localhost` or its
- * subdomains, or IP literals (which browsers never record, RFC 6797 §8.1.1).
- */
-export function hstsHostNames(serverNames: readonly string[]): string[] {
-    return serverNames.filter((n) => n !== "_" && n !== "localhost" && !n.endsWith(".localhost") && isIP(n) === 0);
 }
 
 /** HSTS that means what it says: a max-age, names to send it for, and preload only as hstspreload.org takes it. */

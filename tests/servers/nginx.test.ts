@@ -12,11 +12,16 @@ import type { SecureVersion } from "node:tls";
  *   container's address; here the test upstream runs inside the proxy's own network namespace, on 8080.
  * - one ACME challenge file in the webroot, as certbot would write it.
  */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderNginxConf } from "../../components/nginx/config";
 import { ACME_CHALLENGE_ROOT, HEALTHCHECK_PATH, ISSUER_CA_PATH, MOZILLA_INTERMEDIATE_CIPHERS, NGINX_CONF_PATH, SERVER_KEY_PATH } from "../../components/nginx/defaults";
 import { HTTP2_DIRECTIVE_LINE, NGINX_UID, startNginxContainer } from "../harness/images/nginx";
 import type { Background, Container, FileSpec } from "../harness/namespace";
-import { describeWithServers } from "../harness/requirements";
+import { describeWithServers, findOnPath } from "../harness/requirements";
 import { deployPlatform, type DeployedPlatform, type RegisteredContainer } from "../platform/fixture";
 import { atHarnessPort, documentCaPem } from "../platform/documents";
 import { probeTlsVersion, tlsHandshake } from "../support/tls-probe";
@@ -329,5 +334,32 @@ describeWithServers("nginx started from the NginxProxy container's registered co
         });
         expect(r.status).toBe(status);
         if (status === 200) expect(JSON.parse(r.body).url).toBe("/");
+    });
+});
+
+describeWithServers("the HSTS map, parsed by the real nginx", ["nginx"], () => {
+    // Server names that spell a `map` parameter (default, hostnames, include, volatile) must be
+    // escaped, or nginx refuses the configuration and the proxy never starts.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nginx-map-"));
+    afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    const nginxTest = (mapBlock: string) => {
+        const conf = path.join(tmp, `nginx-${Math.random().toString(36).slice(2)}.conf`);
+        fs.writeFileSync(conf, `pid ${tmp}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n${mapBlock}\n}\n`);
+        return spawnSync(findOnPath("nginx")!, ["-t", "-q", "-p", tmp, "-c", conf], { encoding: "utf8" });
+    };
+    const rendered = renderNginxConf({ serverNames: ["default", "include", "proxy.example.com"] });
+    const mapBlock = /^ {4}map \$host \$hsts_header \{\n[\s\S]*?\n {4}\}$/m.exec(rendered)![0];
+
+    it("accepts the rendered map, with `default` and `include` as escaped host names", () => {
+        expect(mapBlock).toContain('\\default "max-age=63072000; includeSubDomains";');
+        const result = nginxTest(mapBlock);
+        expect(result.status, result.stderr).toBe(0);
+    });
+
+    it("control: the same map without the escapes is refused", () => {
+        const result = nginxTest(mapBlock.replace(/\\(default|include) /g, "$1 "));
+        expect(result.status).not.toBe(0);
+        expect(result.stderr).toMatch(/duplicate default map parameter|include/);
     });
 });
