@@ -176,6 +176,16 @@ describeWithServers("connection documents from Secrets Manager, read from moto's
             ]);
         });
 
+        it("follows a stack's recorded endpoint only to this machine: its AWS credentials go nowhere else unasked", async () => {
+            const elsewhere = "http://secrets.attacker.example:4566";
+            expect(await asyncProblemsOf(read({}, undefined, elsewhere))).toEqual([
+                `stack prod's \`connectionSecrets.endpoint\` is \`${elsewhere}\`, not on this machine; the verifier sends its AWS credentials only to an endpoint a stack records on loopback. ` +
+                `Pass \`--secrets-manager-endpoint ${elsewhere}\` if that emulator is meant.`,
+            ]);
+            // Said explicitly, the same place is used; the flag wins and the record is not followed.
+            expect((await read({}, moto.endpoint, elsewhere)).map((t) => t.name)).toEqual(["tls-platform/prod/cache"]);
+        });
+
         it("refuses a variable that is not a URL, naming it", async () => {
             expect(await asyncProblemsOf(read({ AWS_ENDPOINT_URL_SECRETS_MANAGER: "localhost:4566" }, undefined, undefined))).toEqual([
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER: `localhost:4566` is not an http(s) URL; unset it, or set e.g. `http://127.0.0.1:5000`.",

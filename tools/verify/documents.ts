@@ -45,7 +45,7 @@ function show(path: string, value: unknown): string {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const isPem = (v: unknown) => typeof v === "string" && v.includes("-----BEGIN ");
 
 /** Problems of one document; empty when it is a valid schema-v1 document. */

@@ -13,6 +13,7 @@
  * recorded, else AWS. Credentials: the SDK's default chain. A message never quotes a secret's value.
  */
 import type { SecretsManagerClient, SecretsManagerClientConfig } from "@aws-sdk/client-secrets-manager";
+import { isLocalHost } from "../../components/shared/hosts";
 import { type DocumentV1, InputError, targetFromDocument, validateDocument } from "./documents";
 import type { Target } from "./types";
 
@@ -68,6 +69,14 @@ export function chooseEndpoint(ctx: Pick<SecretsContext, "env" | "endpointFlag">
             if (!isHttpUrl(url)) throw new InputError([`${name}: \`${url}\` is not an http(s) URL; unset it, or set e.g. \`http://127.0.0.1:5000\`.`]);
             return { url, from: name };
         }
+    }
+    // The requests are signed with whatever AWS credentials the verifier holds: an endpoint read from a
+    // stack's outputs is followed only to this machine; anywhere else only when given by flag or env.
+    if (recorded && !isLocalHost(new URL(recorded.url).hostname)) {
+        throw new InputError([
+            `${recorded.from} is \`${recorded.url}\`, not on this machine; the verifier sends its AWS credentials only to an endpoint a stack records on loopback. ` +
+            `Pass \`--secrets-manager-endpoint ${recorded.url}\` if that emulator is meant.`,
+        ]);
     }
     return recorded;
 }

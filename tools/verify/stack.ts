@@ -6,7 +6,7 @@
  * - `connectionSecrets` (the Secrets Manager sink): where the documents are, which holds no secret;
  *   each is then read from Secrets Manager (secrets.ts).
  */
-import { InputError, targetsFromJson } from "./documents";
+import { InputError, isObject, targetsFromJson } from "./documents";
 import { type Endpoint, isHttpUrl, parseSecretArn, type SecretsContext, targetsFromSecretArns } from "./secrets";
 import type { Target } from "./types";
 
@@ -31,7 +31,6 @@ export interface SecretsLocation {
     readonly endpoint?: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The `connectionSecrets` output, checked; every problem at once. */
 export function parseSecretsLocation(value: unknown, where: string): SecretsLocation {
