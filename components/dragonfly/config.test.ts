@@ -1,13 +1,10 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
     dragonflyArgs, dragonflyEnvs, dragonflyUploads, formatMemorySize, parseMemoryLimit, validateDragonflyInput, type DragonflyConfigInput,
 } from "./config";
-import { HELIO_FLAGS, checkDragonflyFlags, checkDragonflyTlsAuth, parseFlagList } from "./flags";
+import { HELIO_FLAGS, checkDragonflyFlags, checkDragonflyTlsAuth } from "./flags";
+import { DRAGONFLY_FLAGS } from "../../tests/dragonfly-model";
 
-// Vendored copy of the flags defined in Dragonfly's sources (its header states the commit).
-const KNOWN_FLAGS = parseFlagList(readFileSync(join(__dirname, "../../tests/fixtures/dragonfly-flags.txt"), "utf8"));
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const base: DragonflyConfigInput = { maxMemory: "1gb" };
 
@@ -73,6 +70,10 @@ describe("validateDragonflyInput", () => {
         expect(validateDragonflyInput({ ...base, ...override })).toEqual([{ path, message }]);
     });
 
+    it.each(["0 3 * JAN *", "0 3 ? * MON", "*/15 * * * *"])("accepts the cron expression %j, as Dragonfly's croncpp does", (snapshotCron) => {
+        expect(validateDragonflyInput({ ...base, snapshotCron })).toEqual([]);
+    });
+
     it("accepts the defaults and a full input", () => {
         expect(validateDragonflyInput(base)).toEqual([]);
         expect(validateDragonflyInput({ maxMemory: "256mb", port: 6380, adminPort: 9999, clientCaCertPem: CA, snapshotCron: "0 * * * *" })).toEqual([]);
@@ -134,7 +135,7 @@ describe("dragonflyArgs", () => {
             const args = dragonflyArgs(input);
             for (const password of [undefined, "s3cret"]) {
                 const envs = dragonflyEnvs(password);
-                expect(checkDragonflyFlags(args, KNOWN_FLAGS, envs)).toEqual([]);
+                expect(checkDragonflyFlags(args, DRAGONFLY_FLAGS, envs)).toEqual([]);
                 const hasAuth = password !== undefined || input.clientCaCertPem !== undefined;
                 expect(checkDragonflyTlsAuth(args, envs).length === 0).toBe(hasAuth);
             }
@@ -160,12 +161,12 @@ describe("env and uploads", () => {
 describe("checkDragonflyFlags", () => {
     it("knows the real TLS flags from the vendored list", () => {
         for (const flag of ["tls", "tls_cert_file", "tls_key_file", "tls_ca_cert_file", "requirepass", "maxmemory", "dir", "dbfilename", "snapshot_cron", "admin_port"]) {
-            expect(KNOWN_FLAGS.has(flag), flag).toBe(true);
+            expect(DRAGONFLY_FLAGS.has(flag), flag).toBe(true);
         }
     });
 
     it("knows proactor_threads as helio's flag, which the vendored list of Dragonfly's own flags lacks", () => {
-        expect(KNOWN_FLAGS.has("proactor_threads")).toBe(false);
+        expect(DRAGONFLY_FLAGS.has("proactor_threads")).toBe(false);
         expect(HELIO_FLAGS.has("proactor_threads")).toBe(true);
     });
 
@@ -178,7 +179,7 @@ describe("checkDragonflyFlags", () => {
         [["--tls"], ["DFLY_requirepass=x", "HOME=/root"], []],
         [["--proactor_threads=2", "--logtostderr"], ["DFLY_proactor_threads=2", "DFLY_DEV_ENV=1"], []],
     ])("%j with env %j", (args, envs, expected) => {
-        expect(checkDragonflyFlags(args, KNOWN_FLAGS, envs)).toEqual(expected);
+        expect(checkDragonflyFlags(args, DRAGONFLY_FLAGS, envs)).toEqual(expected);
     });
 });
 

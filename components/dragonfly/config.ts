@@ -100,7 +100,6 @@ export function formatMemorySize(bytes: number): string {
     return `${bytes}b`;
 }
 
-const CRON_FIELD = /^[0-9*/,\-]+$/;
 
 /** Every problem with the arguments at once. */
 export function validateDragonflyInput(input: DragonflyConfigInput): Problem[] {
@@ -143,7 +142,8 @@ export function validateDragonflyInput(input: DragonflyConfigInput): Problem[] {
     const cron = input.snapshotCron ?? DEFAULT_DRAGONFLY_SNAPSHOT_CRON;
     const fields = cron.trim().split(/\s+/);
     const cronError = snapshotCronError(cron);
-    if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
+    // Names (JAN, MON) and `?` are croncpp's too; the command is argv, so no character needs refusing here.
+    if (fields.length !== 5) {
         problems.push({ path: "snapshotCron", message:
             `\`snapshotCron\`: \`${cron}\` is not a 5-field cron expression; use e.g. \`*/15 * * * *\`` });
     } else if (cronError !== undefined) {

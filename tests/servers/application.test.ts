@@ -1,24 +1,21 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ConnectionDocument } from "../../components";
-import { parseFlagList } from "../../components/dragonfly/config";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
 import { createPostgresVolume, startPostgresImage, type PostgresVolume, type RunningPostgres } from "../harness/images/postgres";
 import { startRedisStandIn, type RunningStandIn } from "../harness/images/redis";
 import { describeWithServers } from "../harness/requirements";
 import { stackConfig } from "../program/stack";
 import { atHarnessPort } from "../platform/documents";
+import { DRAGONFLY_FLAGS } from "../dragonfly-model";
 
 // An application's view of the dev stack: the connection documents exactly as the root program
 // exports them, used through the package's own client helpers, against real servers started from
 // the containers that same program registered. Nothing but the document reaches the clients,
 // except the host port: the document names the port Docker would publish, the harness its own.
 
-const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(__dirname, "../fixtures/dragonfly-flags.txt"), "utf8"));
 let emulator: ProviderEmulator;
 let helpers: typeof import("../../components");
 let connections: Record<"cache" | "database" | "proxy", ConnectionDocument>;
@@ -39,7 +36,7 @@ describeWithServers("the application's view of the dev stack", ["root", "postgre
         volume = createPostgresVolume();
         database = await startPostgresImage({ command: db.command, envs: db.envs, uploads: db.uploads, port: 5432 }, volume, { name: "app-view-db" });
         const df = registered("tls-platform-dev-cache");
-        cache = await startRedisStandIn({ command: df.command, envs: df.envs, uploads: df.uploads }, KNOWN_FLAGS, { name: "app-view-cache" });
+        cache = await startRedisStandIn({ command: df.command, envs: df.envs, uploads: df.uploads }, DRAGONFLY_FLAGS, { name: "app-view-cache" });
     }, 120_000);
 
     afterAll(async () => {

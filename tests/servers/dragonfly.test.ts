@@ -11,22 +11,20 @@ import type { SecureVersion } from "node:tls";
  * openssl, node tls).
  */
 import { randomBytes, X509Certificate } from "node:crypto";
-import * as fs from "node:fs";
 import * as net from "node:net";
-import * as path from "node:path";
 import * as tls from "node:tls";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDocument } from "../../components";
-import { checkDragonflyFlags, checkDragonflyTlsAuth, effectiveDragonflyFlags, parseFlagList } from "../../components/dragonfly/flags";
+import { checkDragonflyFlags, checkDragonflyTlsAuth, effectiveDragonflyFlags } from "../../components/dragonfly/flags";
 import { HOST_SHAPES, dragonflyCommandFlags, dragonflyStartupFailures, dragonflyThreads } from "../dragonfly-model";
 import { type DragonflyContainerSpec, type RunningStandIn, startRedisStandIn } from "../harness/images/redis";
 import { deployPlatform, type DeployedPlatform, type Pems, type RegisteredContainer } from "../platform/fixture";
 import { atHarnessPort, documentCaPem } from "../platform/documents";
 import { probeTlsVersion, tlsHandshake } from "../support/tls-probe";
 import { describeWithServers } from "../harness/requirements";
+import { DRAGONFLY_FLAGS } from "../dragonfly-model";
 
-const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(__dirname, "../fixtures/dragonfly-flags.txt"), "utf8"));
 const SERVER_CERT = "/etc/dragonfly/tls/server.crt";
 const ISSUER_CA = "/etc/dragonfly/tls/issuer-ca.crt";
 /** The network alias of `cache` (its component name), a DNS SAN of its certificate besides `localhost`. */
@@ -96,7 +94,7 @@ describe("registered Dragonfly args and env, checked against Dragonfly's start-u
     it.each(["cache", "cacheMutualTls"] as const)("%s: known flags, DFLY_<flag> env, and ValidateServerTlsFlags satisfied", (variant) => {
         const { command, envs } = platform[variant];
         expect(envs.map((kv) => kv.split("=", 1)[0])).toEqual(["DFLY_requirepass"]);
-        expect(checkDragonflyFlags(command, KNOWN_FLAGS, envs)).toEqual([]);
+        expect(checkDragonflyFlags(command, DRAGONFLY_FLAGS, envs)).toEqual([]);
         expect(checkDragonflyTlsAuth(command, envs)).toEqual([]);
     });
 
@@ -107,14 +105,14 @@ describe("registered Dragonfly args and env, checked against Dragonfly's start-u
     it("without its DFLY_requirepass `cache` would not start, and the stand-in refuses it the same way", async () => {
         const { command } = platform.cache;
         expect(checkDragonflyTlsAuth(command, [])).toHaveLength(1);
-        await expect(startRedisStandIn({ command, envs: [], uploads: [] }, KNOWN_FLAGS))
+        await expect(startRedisStandIn({ command, envs: [], uploads: [] }, DRAGONFLY_FLAGS))
             .rejects.toThrow(/TLS configured but no authentication method is used!/);
     });
 
     const variantsOnHosts = (["cache", "cacheMutualTls"] as const).flatMap((variant) => HOST_SHAPES.map((host) => [variant, host.cpus, host] as const));
     it.each(variantsOnHosts)("%s starts on a host with %d CPUs: no reason to exit in Dragonfly's start-up rules", (variant, _cpus, host) => {
         const { command, envs } = platform[variant];
-        expect(dragonflyStartupFailures(dragonflyCommandFlags(command)!, envs, host, KNOWN_FLAGS)).toEqual([]);
+        expect(dragonflyStartupFailures(dragonflyCommandFlags(command)!, envs, host, DRAGONFLY_FLAGS)).toEqual([]);
     });
 
     it("pins one proactor thread, so the memory it needs does not grow with the host's CPUs", () => {
@@ -127,10 +125,10 @@ describe("registered Dragonfly args and env, checked against Dragonfly's start-u
     it("the same command without the thread count would exit on 8 CPUs, and the stand-in refuses it, though redis-server would start", async () => {
         const { command, envs } = platform.cache;
         const unpinned = command.filter((a) => !a.startsWith("--proactor_threads="));
-        expect(dragonflyStartupFailures(dragonflyCommandFlags(unpinned)!, envs, { cpus: 8 }, KNOWN_FLAGS)).toEqual([
+        expect(dragonflyStartupFailures(dragonflyCommandFlags(unpinned)!, envs, { cpus: 8 }, DRAGONFLY_FLAGS)).toEqual([
             expect.stringContaining('Dragonfly exits with "There are 8 threads, so 2.00GiB are required. Exiting..."'),
         ]);
-        await expect(startRedisStandIn({ command: unpinned, envs, uploads: [] }, KNOWN_FLAGS))
+        await expect(startRedisStandIn({ command: unpinned, envs, uploads: [] }, DRAGONFLY_FLAGS))
             .rejects.toThrow(/on 8 CPUs: .*There are 8 threads, so 2\.00GiB are required/);
     });
 });
@@ -147,7 +145,7 @@ describeWithServers("DragonflyCache's registered files, env and password on a re
         doc = platform.cache.connection;
         mtlsDoc = platform.cacheMutualTls.connection;
         const start = async (name: string, s: DragonflyContainerSpec, extraConfig?: string[]) => {
-            const server = await startRedisStandIn(s, KNOWN_FLAGS, { name, extraConfig });
+            const server = await startRedisStandIn(s, DRAGONFLY_FLAGS, { name, extraConfig });
             started.push(server);
             return server;
         };

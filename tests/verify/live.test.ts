@@ -11,11 +11,8 @@
  * The one thing changed in a document is its port: the harness publishes each container port on a host
  * port of its own, where Docker would have used the one the emulator picked.
  */
-import * as fs from "node:fs";
 import * as net from "node:net";
-import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { parseFlagList } from "../../components/dragonfly/config";
 import { NGINX_CONF_PATH } from "../../components/nginx/defaults";
 import { type CliIo, main } from "../../tools/verify/cli";
 import type { CheckId, CheckStatus, EndpointReport, Report } from "../../tools/verify/types";
@@ -26,8 +23,8 @@ import type { Container, FileSpec } from "../harness/namespace";
 import { describeWithServers } from "../harness/requirements";
 import { deployPlatform, type DeployedPlatform, registeredContainer, type RegisteredContainer } from "../platform/fixture";
 import { atHarnessPort } from "../platform/documents";
+import { DRAGONFLY_FLAGS } from "../dragonfly-model";
 
-const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(__dirname, "../fixtures/dragonfly-flags.txt"), "utf8"));
 /** What Docker's network DNS gives the proxies: their upstream's name (nginx resolves it at start-up). */
 const DOCKER_DNS_STAND_IN: FileSpec = { path: "/etc/hosts", content: "127.0.0.1\tlocalhost\n127.0.0.1\tupstream.internal\n" };
 const UPSTREAMS = [{ name: "app", url: "http://upstream.internal:8080", websocket: true }];
@@ -107,7 +104,7 @@ describeWithServers("tls-platform-verify against the platform's registered conta
             if (key === "proxy") proxyHttpPort = container.ports[80]!;
         };
         const redis = async (key: string, r: RegisteredContainer) => {
-            const s = await startRedisStandIn(r, KNOWN_FLAGS, { name: `verify-${key}` });
+            const s = await startRedisStandIn(r, DRAGONFLY_FLAGS, { name: `verify-${key}` });
             standIns.push(s);
             docs[key] = atHarnessPort(r.connection, s.hostPort);
         };

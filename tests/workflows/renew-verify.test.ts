@@ -22,7 +22,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { ConnectionDocument } from "../../components";
-import { parseFlagList } from "../../components/dragonfly/config";
 import { targetsFromStack } from "../../tools/verify/stack";
 import { ProviderEmulator, valueOf } from "../emulator";
 import { createPostgresVolume, type PostgresVolume, type RunningPostgres, startPostgresImage } from "../harness/images/postgres";
@@ -32,10 +31,10 @@ import { registeredContainer } from "../platform/fixture";
 import { filledProdConfig, stackConfig } from "../program/stack";
 import { describeWithServers } from "../harness/requirements";
 import { type MotoServer, startMotoServer } from "../verify/moto";
+import { DRAGONFLY_FLAGS } from "../dragonfly-model";
 
 const ROOT = path.resolve(__dirname, "../..");
 const BIN = path.join(ROOT, "dist/tools/verify/cli.js");
-const KNOWN_FLAGS = parseFlagList(fs.readFileSync(path.join(ROOT, "tests/fixtures/dragonfly-flags.txt"), "utf8"));
 /** The prod program's region (filledProdConfig), where the aws provider would create its secrets. */
 const REGION = "eu-west-1";
 
@@ -133,7 +132,7 @@ describeWithServers("renew.yml's verify step, run as GitHub runs it, on the prod
         appClient = { certPem: await valueOf(app.certPem), privateKeyPem: await valueOf(app.privateKeyPem) };
 
         const redis = async (key: string, r: typeof cache) => {
-            const s = await startRedisStandIn(r, KNOWN_FLAGS, { name: `renew-${key}` });
+            const s = await startRedisStandIn(r, DRAGONFLY_FLAGS, { name: `renew-${key}` });
             standIns.push(s);
             docs[key] = atHarnessPort(r.connection, s.hostPort);
         };
