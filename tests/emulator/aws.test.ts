@@ -42,7 +42,7 @@ describe("aws:elasticache/replicationGroup", () => {
         expect(() => replicationGroup("c", { ...tlsGroup, ...overrides })).toThrow(message);
     });
 
-    it("lets `%` and other characters AWS refuses through, because the provider does (facts §4)", () => {
+    it("lets `%` and other characters AWS refuses through, because the provider does (terraform-provider-aws validReplicationGroupAuthToken)", () => {
         for (const token of ["percent%percent%", "paren(paren)paren", "space space space", "tilde~tilde~tilde"]) {
             expect(replicationGroup("c", { ...tlsGroup, authToken: token }).authToken).toBe(token);
         }

@@ -187,7 +187,7 @@ export function readyForRenewal(validityEnd: Date, earlyRenewalHours: number, no
  * `inputs` at time `now`: the provider's resources have no update, so any changed argument replaces
  * (a new CA's `caCertPem` re-issues every leaf under it), and ModifyPlan replaces a certificate once
  * now ≥ validity end − early renewal hours (`ready_for_renewal`; terraform-provider-tls
- * common_cert.go). The engine carries both out as create-before-delete replacements (facts.md §5).
+ * common_cert.go). The engine carries both out as create-before-delete replacements (pulumi-terraform-bridge pkg/pf/tfbridge/provider_diff.go).
  */
 export function planCertificate(previous: { inputs: Inputs; state: State }, inputs: Inputs, now: Date): { replace: boolean; reasons: string[] } {
     const reasons = Object.keys({ ...previous.inputs, ...inputs })
@@ -208,7 +208,7 @@ export async function privateKey(name: string, inputs: Inputs): Promise<State> {
     d.oneOf("ecdsa_curve", inputs.ecdsaCurve, ["P224", "P256", "P384", "P521"]);
     d.atLeast("rsa_bits", inputs.rsaBits, 1);
     d.throwIfAny("tls:index/privateKey:PrivateKey", name);
-    const ecdsaCurve = inputs.ecdsaCurve ?? "P224"; // the provider's default: see facts.md §5
+    const ecdsaCurve = inputs.ecdsaCurve ?? "P224"; // the provider's default (terraform-provider-tls resource_private_key.go)
     const rsaBits = inputs.rsaBits ?? 2048;
     const key = generateKeyPem(inputs.algorithm, ecdsaCurve, rsaBits);
     const publicPem = publicKeyPem(key);

@@ -404,7 +404,7 @@ describeWithServers("PostgresDatabase's registered container on a real server (l
     // Last: it stops `main`.
     it("keeps data across a container replacement with a renewed certificate (same data directory)", async () => {
         const renewed = platform.databaseRenewed;
-        // A renewal replaces the container because its certificate uploads changed (facts.md §6); command, env
+        // A renewal replaces the container because its certificate uploads changed (every upload field is ForceNew: kreuzwerker/terraform-provider-docker resource_docker_container.go); command, env
         // and the other files stay. The fixture's renewed variant is a component instance of its own, so its
         // generated passwords and its volume's name differ too; the harness gives it `database`'s data
         // directory, which keeps the first passwords, and those are used below.

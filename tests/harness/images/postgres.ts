@@ -11,7 +11,7 @@
  *    temporary server with THE SAME args plus `listen_addresses='' -p 5432` on the unix socket, run
  *    /docker-entrypoint-initdb.d with psql (PGPASSWORD exported), stop it; then exec the command. The temp
  *    server is what proves the certificates are readable at init and that pg_hba.conf has a working
- *    `local` row (facts.md §2 ⚠).
+ *    `local` row (docker-library/postgres docker-entrypoint.sh docker_temp_server_start).
  *  - Version mapping: `postgres` in the command resolves through PATH to the local server's bin directory
  *    (LOCAL_PG_BIN), as the image resolves it to /usr/lib/postgresql/17/bin.
  *  - Identity mapping (the only one): the image's postgres uid/gid 999 is the local `postgres` user.
