@@ -38,11 +38,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Install only when needed: `npm ci` deletes node_modules first, so rerunning it on every `dev:up`
-# would cost a full install each time. The stamp is the hash of the lockfile it installed.
+# would cost a full install each time. The stamp is the hash of the lockfile it installed and of the
+# Node.js major it installed with (a new major can need native modules rebuilt).
 stamp=node_modules/.tls-platform-lock.sha256
-lock_hash="$(node -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync("package-lock.json")).digest("hex"))')"
+lock_hash="$(node -e 'process.stdout.write(require("crypto").createHash("sha256").update(require("fs").readFileSync("package-lock.json")).update(`node ${process.versions.node.split(".")[0]}`).digest("hex"))')"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]; then
-    say "dependencies are installed for this package-lock.json; skipping npm ci"
+    say "dependencies are installed for this package-lock.json and Node.js major; skipping npm ci"
 else
     npm ci --no-audit --no-fund
     mkdir -p node_modules # npm ci makes none for a lockfile without packages

@@ -118,7 +118,7 @@ describe("npm run dev:up installs only when needed, then creates the stack and r
         fs.writeFileSync(marker, "");
         const run = devUp(c);
         expect(run.status, run.output).toBe(0);
-        expect(run.output).toContain("dev:up: dependencies are installed for this package-lock.json; skipping npm ci");
+        expect(run.output).toContain("dev:up: dependencies are installed for this package-lock.json and Node.js major; skipping npm ci");
         expect(fs.existsSync(marker)).toBe(true);
     });
 
