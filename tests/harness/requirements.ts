@@ -17,9 +17,9 @@ interface Tool {
     readonly apt: string;
 }
 
-export type Need = "root" | "nginx" | "redis" | "postgres" | "moto" | "openssl" | "curl" | "socat" | "unshare";
+export type Need = "root" | "nginx" | "redis" | "postgres" | "moto" | "pulumi" | "openssl" | "curl" | "socat" | "unshare";
 
-const TOOLS: Record<Exclude<Need, "root" | "postgres" | "moto">, Tool> = {
+const TOOLS: Record<Exclude<Need, "root" | "postgres" | "moto" | "pulumi">, Tool> = {
     nginx: { kind: "tool", commands: ["nginx"], apt: "nginx-light" },
     redis: { kind: "tool", commands: ["redis-server", "redis-cli"], apt: "redis-server redis-tools" },
     openssl: { kind: "tool", commands: ["openssl"], apt: "openssl" },
@@ -101,12 +101,40 @@ function motoMissing(): string[] {
     }
 }
 
+/** The Pulumi CLI version scripts/engine builds: the `pkg/v3` its go.mod requires. */
+export const ENGINE_VERSION = /^require github\.com\/pulumi\/pulumi\/pkg\/v3 (v[0-9.]+)$/m.exec(fs.readFileSync(path.join(ROOT, "scripts/engine/go.mod"), "utf8"))![1]!;
+
+/**
+ * The Pulumi CLI built by scripts/engine/build.sh: `PULUMI_ENGINE_BIN` (the directory the script
+ * prints; .ci/run exports it), else its cache directory for this version, else `pulumi` on PATH if it
+ * is that version. Undefined when none is found.
+ */
+export function findPulumiCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const candidates: string[] = [];
+    if (env.PULUMI_ENGINE_BIN) candidates.push(path.join(env.PULUMI_ENGINE_BIN, "pulumi"));
+    const cache = path.join(env.XDG_CACHE_HOME || path.join(env.HOME ?? "/root", ".cache"), "tls-platform/engine");
+    if (fs.existsSync(cache)) {
+        candidates.push(...fs.readdirSync(cache).filter((d) => d.startsWith(`${ENGINE_VERSION}-`)).map((d) => path.join(cache, d, "bin/pulumi")));
+    }
+    const onPath = findOnPath("pulumi");
+    if (onPath) candidates.push(onPath);
+    return candidates.find((c) => {
+        try {
+            return execFileSync(c, ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim() === ENGINE_VERSION;
+        } catch {
+            return false;
+        }
+    });
+}
+
 /** Why `needs` are not met on this machine (one line per missing thing, with the fix), or []. */
 export function missingNeeds(needs: readonly Need[]): string[] {
     const missing: string[] = [];
     for (const need of new Set(needs)) {
         if (need === "root") {
             if (process.getuid?.() !== 0) missing.push("root (the harness uses mount, network and PID namespaces): run as root, as CI does");
+        } else if (need === "pulumi") {
+            if (!findPulumiCli()) missing.push(`the Pulumi CLI ${ENGINE_VERSION}: run scripts/engine/build.sh (Go and the module proxy) and export PULUMI_ENGINE_BIN=<the directory it prints>`);
         } else if (need === "moto") {
             missing.push(...motoMissing());
         } else if (need === "postgres") {
