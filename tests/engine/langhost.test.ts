@@ -307,6 +307,12 @@ describeWithServers("the stand-in Node.js language host under the real Pulumi CL
         expect(state).not.toContain(SECRET);
     });
 
+    it("refreshes the stack with `refresh --yes`: nothing drifted", () => {
+        const run = pulumi(probe, ["refresh", "--yes"]);
+        expect(run.status, run.out).toBe(0);
+        expect(run.out).toContain("2 unchanged");
+    });
+
     it("previews no changes the second time (`preview --expect-no-changes`)", () => {
         const run = pulumi(probe, ["preview", "--expect-no-changes"]);
         expect(run.status, run.out).toBe(0);

@@ -6,7 +6,8 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { spawn, execFileSync } = require("node:child_process");
 const rules = require("./rules");
-const { startPolicyProxy, policyPackEnv } = require("./policy-proxy");
+const { lookPath, envObject } = require("./exec");
+const { runPlugin } = require("./run-plugin");
 
 // The program's own @pulumi/pulumi (the engine starts the host in the project directory), else this repository's.
 const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd(), __dirname] }));
@@ -56,17 +57,6 @@ const programInfo = (req) => {
         options: info && info.getOptions() ? info.getOptions().toJavaScript() : {},
     };
 };
-
-/** exec.LookPath: the real host runs whichever `node` is first on PATH. */
-function lookPath(command) {
-    for (const dir of (process.env.PATH || "").split(path.delimiter)) {
-        const candidate = path.join(dir || ".", command);
-        try { fs.accessSync(candidate, fs.constants.X_OK); if (fs.statSync(candidate).isFile()) return candidate; } catch { /* next */ }
-    }
-    throw new Error(`exec: "${command}": executable file not found in $PATH`);
-}
-
-const envObject = (list) => Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 
 /** rpcutil.Healthcheck (called from main.go main and Handshake): every 5 minutes; stop once the engine is gone. */
 function healthcheck(address) {
@@ -222,62 +212,9 @@ const service = {
         callback(null, new languagePb.GetProgramDependenciesResponse().setDependenciesList(deps));
     },
 
-    /**
-     * main.go RunPlugin: a component package runs `@pulumi/pulumi/cmd/run-plugin <dir> <args>` in the engine's
-     * working directory; a policy pack (kind "analyzer") runs `run-policy-pack <args> <dir>` in its own directory
-     * behind the policy proxy. The environment is the one the engine sends plus the TypeScript variables. Output is
-     * streamed; a non-zero exit is returned as an error naming the code, a clean exit ends the stream.
-     */
+    /** main.go RunPlugin (run-plugin.js). */
     runPlugin(call) {
-        const req = call.request;
-        const info = programInfo(req);
-        const isPolicy = req.getKind() === "analyzer";
-        const send = (field, data) => { try { call.write(new languagePb.RunPluginResponse()[field](data)); } catch { /* stream closed */ } };
-        const fail = (message) => call.emit("error", Object.assign(new Error(message), { code: grpc.status.UNKNOWN }));
-        let runtimeBin, runPath, opts, nodeArgs;
-        try {
-            runtimeBin = lookPath(runtimeExec);
-            opts = rules.parseOptions(info.options, flags.runtime);
-            const mod = isPolicy ? rules.RUN_POLICY_PACK_PATH : (process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH || rules.RUN_PLUGIN_PATH);
-            runPath = rules.locateModule(mod, info.programDirectory, true);
-            nodeArgs = rules.shlexSplit(opts.nodeargs);
-        } catch (e) {
-            return fail(e.message);
-        }
-        const envList = [...req.getEnvList(), ...rules.typescriptEnv(opts)];
-        const args = [...(flags.runtime === "bun" ? ["run"] : []), ...rules.pluginArguments(req.getKind(), runPath, nodeArgs, info.programDirectory, req.getArgsList())];
-        const launch = (extraEnv) => {
-            // Go's exec uses the parent's environment only when the list is empty.
-            const list = [...envList, ...extraEnv];
-            const child = spawn(runtimeBin, args, {
-                cwd: isPolicy ? info.programDirectory : req.getPwd(),
-                env: list.length ? envObject(list) : process.env,
-                stdio: ["ignore", "pipe", "pipe"],
-            });
-            children.add(child);
-            call.on("cancelled", () => child.kill("SIGINT"));
-            child.stderr.on("data", (d) => send("setStderr", d));
-            child.on("error", (e) => fail(`Problem executing plugin program (could not run language executor): ${e.message}`));
-            child.on("exit", (code, signal) => {
-                children.delete(child);
-                if (code === 0) return call.end();
-                fail(signal ? `Program exited unexpectedly: signal: ${signal}` : `Program exited with non-zero exit code: ${code}`);
-            });
-            return child;
-        };
-        if (!isPolicy) {
-            launch([]).stdout.on("data", (d) => send("setStdout", d));
-            return;
-        }
-        const proxy = startPolicyProxy({ grpc, analyzerRpc, analyzerPb }, (err, port) => {
-            if (err) return fail(`could not start policy pack proxy: ${err.message}`);
-            // policy_proxy.go AwaitConfiguration: the engine reads the proxy's port as the plugin's.
-            send("setStdout", Buffer.from(`${port}\n`));
-        });
-        call.on("finish", proxy.shutdown);
-        call.on("cancelled", proxy.shutdown);
-        call.on("error", proxy.shutdown);
-        proxy.configuration.then((config) => proxy.attach(launch(policyPackEnv(config)), (d) => send("setStdout", d)));
+        runPlugin(call, { grpc, languagePb, analyzerRpc, analyzerPb, runtime: flags.runtime, children, info: programInfo(call.request) });
     },
 
     /** main.go Cancel: interrupt whatever Run and RunPlugin started. */
