@@ -21,9 +21,10 @@ export interface RegisteredResource {
     readonly provider?: string;
 }
 
-type Handler = (name: string, inputs: Record<string, any>, now: Date) => Promise<Record<string, unknown>> | Record<string, unknown>;
+export type Handler = (name: string, inputs: Record<string, any>, now: Date) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
-const HANDLERS: Record<string, Handler> = {
+/** The emulated create of each resource type, by type token; other packages (tests/engine/providers) serve them over gRPC. */
+export const HANDLERS: Readonly<Record<string, Handler>> = {
     "tls:index/privateKey:PrivateKey": (name, inputs) => privateKey(name, inputs),
     "tls:index/selfSignedCert:SelfSignedCert": selfSignedCert,
     "tls:index/certRequest:CertRequest": (name, inputs) => certRequest(name, inputs),

@@ -1,0 +1,102 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { HANDLERS, ProviderEmulator } from "../../emulator/index";
+import { SECRET_SIG, SECRET_VALUE, unwrapSecrets } from "../../emulator/secrets";
+import { readyForRenewal } from "../../emulator/tls";
+import { planChange } from "./diff";
+import { DIFF_RULES } from "./rules";
+
+type Props = Record<string, any>;
+
+/** The packages served, at the versions package.json pins (the engine asks a plugin for its version). */
+export const PROVIDER_PACKAGES = { tls: "5.6.1", random: "4.21.2", docker: "5.2.0", aws: "7.48.0" } as const;
+export type ProviderPackage = keyof typeof PROVIDER_PACKAGES;
+
+/** Outputs the real providers mark Sensitive, so the engine stores them as secrets (each upstream schema's `Sensitive: true`). */
+const SENSITIVE: Readonly<Record<string, readonly string[]>> = {
+    "tls:index/privateKey:PrivateKey": ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+    "tls:index/selfSignedCert:SelfSignedCert": ["privateKeyPem"],
+    "tls:index/certRequest:CertRequest": ["privateKeyPem"],
+    "tls:index/locallySignedCert:LocallySignedCert": ["caPrivateKeyPem"],
+    "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
+    "aws:elasticache/replicationGroup:ReplicationGroup": ["authToken"],
+    "aws:rds/instance:Instance": ["password"],
+    "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary"],
+};
+
+const secret = (value: unknown) => ({ [SECRET_SIG]: SECRET_VALUE, value });
+
+/** `urn:pulumi:stack::project::type::name` → type and name (the type of a child carries its parents, `a$b`). */
+function parseUrn(urn: string): { type: string; name: string } {
+    const parts = urn.split("::");
+    return { type: parts[2]!.split("$").pop()!, name: parts.slice(3).join("::") };
+}
+
+/** Wraps the outputs that were secret inputs or that the provider marks Sensitive. */
+function markSecrets(type: string, outs: Props, secretInputs: readonly string[]): Props {
+    const secretKeys = new Set([...(SENSITIVE[type] ?? []), ...secretInputs.map((p) => p.split(/[.[]/)[0]!)]);
+    return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, secretKeys.has(k) && v !== undefined && v !== null ? secret(v) : v]));
+}
+
+/** The engine's property values have no `undefined` (a protobuf Struct refuses it): unset means absent. */
+const withoutUndefined = (outs: Props): Props => JSON.parse(JSON.stringify(outs));
+
+/** Secret input paths, as the engine sent them to Check/Create/Update. */
+const secretPathsOf = (props: Props) => unwrapSecrets(props).secretPaths;
+
+/**
+ * One package of the provider emulator (tests/emulator) as a Pulumi resource provider: Create runs the
+ * emulator's handler (same ids and outputs as under mocks), Diff plans with the real provider's rules
+ * (rules.ts), Update applies the new inputs, Read returns the stored state, Delete succeeds, Invoke is
+ * the emulator's `call`. A type the emulator does not know is an error, never a silent pass-through.
+ */
+export function emulatedProvider(pkg: ProviderPackage, now: () => Date = () => new Date()): pulumi.provider.Provider {
+    let created = 0;
+    // As under mocks, a type with no emulated create gets its inputs as state; here only a type whose
+    // Diff rules are transcribed, so that a later preview can plan it.
+    const handlerFor = (type: string) => HANDLERS[type] ?? (DIFF_RULES[type] ? (name: string, inputs: Props) => ({ ...inputs, id: `${name}-${created++}` }) : undefined);
+    const known = (urn: string) => {
+        const { type, name } = parseUrn(urn);
+        if (!type.startsWith(`${pkg}:`) || !handlerFor(type)) {
+            throw new Error(`pulumi-resource-${pkg} (emulated): unknown resource type ${type}`);
+        }
+        return { type, name };
+    };
+    return {
+        version: PROVIDER_PACKAGES[pkg],
+        async check(urn, _olds, news) {
+            known(urn);
+            return { inputs: news };
+        },
+        async diff(_id, urn, olds, news) {
+            const { type } = known(urn);
+            return planChange(type, olds, news, now());
+        },
+        async create(urn, inputs) {
+            const { type, name } = known(urn);
+            const state = await handlerFor(type)!(name, unwrapSecrets(inputs).value as Props, now());
+            const { id, ...outs } = state;
+            return { id: typeof id === "string" ? id : name, outs: markSecrets(type, withoutUndefined(outs), secretPathsOf(inputs)) };
+        },
+        async read(id, _urn, props) {
+            return { id, props };
+        },
+        async update(_id, urn, olds, news) {
+            const { type } = known(urn);
+            // The planned state: stored outputs, the new inputs, and the values the provider computed
+            // inside them (a port's host port) carried over, as Terraform's plan carries them.
+            const stored = unwrapSecrets(olds).value as Props;
+            const inputs = unwrapSecrets(news).value as Props;
+            const normalize = DIFF_RULES[type]?.normalize;
+            const outs: Props = { ...stored, ...(normalize ? normalize(inputs, stored) : inputs) };
+            if (typeof outs.validityEndTime === "string") {
+                outs.earlyRenewalHours = outs.earlyRenewalHours ?? 0;
+                outs.readyForRenewal = readyForRenewal(new Date(outs.validityEndTime), outs.earlyRenewalHours, now());
+            }
+            return { outs: markSecrets(type, withoutUndefined(outs), [...secretPathsOf(olds), ...secretPathsOf(news)]) };
+        },
+        async delete() {},
+        async invoke(token, inputs) {
+            return { outputs: new ProviderEmulator().call({ token, inputs }) };
+        },
+    };
+}
