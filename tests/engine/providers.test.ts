@@ -282,6 +282,8 @@ describeWithServers("The provider emulator as the tls, random, docker and aws pl
         ["iam RolePolicy", { role: "reader", policy: "{}" }, { role: "reader", policy: '{"Version":"2012-10-17"}' }, [], "aws:iam/rolePolicy:RolePolicy"],
         ["kms Key", {}, { keyUsage: "SIGN_VERIFY" }, ["keyUsage"], "aws:kms/key:Key"],
         ["kms Key", {}, { enableKeyRotation: true }, [], "aws:kms/key:Key"],
+        ["rds Instance", { instanceClass: "db.t4g.small", engine: "postgres", storageEncrypted: true }, { instanceClass: "db.t4g.small", engine: "postgres", storageEncrypted: false }, ["storageEncrypted"], "aws:rds/instance:Instance"],
+        ["rds Instance", { instanceClass: "db.t4g.small", engine: "postgres", storageEncrypted: true }, { instanceClass: "db.t4g.medium", engine: "postgres", storageEncrypted: true, identifier: "db-renamed" }, [], "aws:rds/instance:Instance"],
     ])("aws %s: %j → %j replaces %j (empty: updates in place)", async (_label, before, after, replaces, type) => {
         const { id, outs, urn } = await create("aws", type as string, `r-${crypto.randomUUID().slice(0, 8)}`, before as Props);
         expect(await plugins.aws.diff(urn, id, outs, before as Props)).toMatchObject({ changes: "none" });
@@ -294,8 +296,8 @@ describeWithServers("The provider emulator as the tls, random, docker and aws pl
         });
 
         it("refuses to plan a type whose Diff rules are not transcribed", async () => {
-            expect(DIFF_RULES["aws:rds/instance:Instance"]).toBeUndefined();
-            await expect(plugins.aws.diff(urnOf("aws:rds/instance:Instance", "db"), "db", { instanceClass: "db.t4g.micro" }, { instanceClass: "db.t4g.small" })).rejects.toThrow("no Diff rules transcribed for aws:rds/instance:Instance");
+            expect(DIFF_RULES["aws:s3/bucket:Bucket"]).toBeUndefined();
+            await expect(plugins.aws.diff(urnOf("aws:s3/bucket:Bucket", "b"), "b", { bucket: "a" }, { bucket: "b" })).rejects.toThrow("no Diff rules transcribed for aws:s3/bucket:Bucket");
         });
 
         it("refuses a call it does not emulate, naming the token", async () => {

@@ -188,6 +188,28 @@ export const DIFF_RULES: Readonly<Record<string, DiffRules>> = {
         defaults: { description: PULUMI_DESCRIPTION, skipDestroy: false },
         computed: ["name", "namePrefix"],
     },
+    "aws:rds/instance:Instance": {
+        source: `${AWS}/rds/instance.go (v5 line: SchemaVersion 2, identifier updatable; search-index file id 1659451291, its commit not reported) ResourceInstance (Schema ForceNew; s3_import's fields ForceNew inside the block) and resourceInstanceUpdate`,
+        forceNew: ["availabilityZone", "backupTarget", "characterSetName", "customIamInstanceProfile", "dbName", "engine", "kmsKeyId", "ncharCharacterSetName", "restoreToPointInTime", "s3Import", "snapshotIdentifier", "storageEncrypted", "timezone", "username"],
+        inPlace: [
+            "allocatedStorage", "allowMajorVersionUpgrade", "applyImmediately", "autoMinorVersionUpgrade", "backupRetentionPeriod", "backupWindow", "blueGreenUpdate",
+            "caCertIdentifier", "copyTagsToSnapshot", "customerOwnedIpEnabled", "dbSubnetGroupName", "deleteAutomatedBackups", "deletionProtection", "domain",
+            "domainIamRoleName", "enabledCloudwatchLogsExports", "engineVersion", "finalSnapshotIdentifier", "iamDatabaseAuthenticationEnabled", "identifier",
+            "identifierPrefix", "instanceClass", "iops", "licenseModel", "maintenanceWindow", "manageMasterUserPassword", "masterUserSecretKmsKeyId",
+            "maxAllocatedStorage", "monitoringInterval", "monitoringRoleArn", "multiAz", "networkType", "optionGroupName", "parameterGroupName", "password",
+            "performanceInsightsEnabled", "performanceInsightsKmsKeyId", "performanceInsightsRetentionPeriod", "port", "publiclyAccessible", "replicaMode",
+            "replicateSourceDb", "skipFinalSnapshot", "storageThroughput", "storageType", "tags", "vpcSecurityGroupIds",
+        ],
+        otherInputs: "update",
+        defaults: { applyImmediately: false, autoMinorVersionUpgrade: true, copyTagsToSnapshot: false, deleteAutomatedBackups: true, monitoringInterval: 0, performanceInsightsEnabled: false, publiclyAccessible: false, skipFinalSnapshot: false },
+        computed: [
+            "allocatedStorage", "availabilityZone", "backupRetentionPeriod", "backupTarget", "backupWindow", "caCertIdentifier", "characterSetName", "dbName",
+            "dbSubnetGroupName", "engine", "engineVersion", "identifier", "identifierPrefix", "iops", "kmsKeyId", "licenseModel", "maintenanceWindow",
+            "masterUserSecretKmsKeyId", "monitoringRoleArn", "multiAz", "ncharCharacterSetName", "networkType", "optionGroupName", "parameterGroupName",
+            "performanceInsightsKmsKeyId", "performanceInsightsRetentionPeriod", "port", "replicaMode", "snapshotIdentifier", "storageThroughput", "storageType",
+            "timezone", "username", "vpcSecurityGroupIds",
+        ],
+    },
     "aws:iam/rolePolicy:RolePolicy": {
         source: `${AWS}/iam/role_policy.go@02f97af resourceRolePolicy`,
         forceNew: ["name", "namePrefix", "role"],

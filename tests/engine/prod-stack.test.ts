@@ -1,0 +1,289 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { policies } from "../../policy/policies";
+import { SECRET_SIG, SECRET_VALUE } from "../emulator/secrets";
+import { describeWithServers, findPulumiCli } from "../harness/requirements";
+import { PARAMETER_GROUP_INPUTS, RDS_INSTANCE, REPLICATION_GROUP, changed } from "../policy/fixtures";
+import { filledProdConfig } from "../program/stack";
+import { installProviderPlugins } from "./providers/index";
+
+// The project's prod program (index.ts with Pulumi.prod.yaml: ElastiCache, RDS, Secrets Manager) through
+// the real Pulumi CLI, the language host stand-in and the emulated plugins: previewed under the policy
+// pack, deployed, no diff after up (RDS included, now that its Diff rules are transcribed), nothing secret
+// in the outputs or in plaintext in the state, destroyed. Then the pack through the real analyzer: a small
+// program of raw resources, each run with one mutation, makes exactly one mandatory rule stop the preview.
+// The project directory is a temp one of links to the repository's files and a filled-in copy of
+// Pulumi.prod.yaml, because `stack init` writes `encryptionsalt` into it.
+
+const ROOT = path.resolve(__dirname, "../..");
+const LANGHOST = path.join(__dirname, "langhost/pulumi-language-nodejs");
+const POLICY_DIR = path.join(ROOT, "policy");
+const LINKED = ["index.ts", "program", "components", "node_modules", "package.json", "tsconfig.json"];
+const MANDATORY = policies.filter((p) => p.enforcementLevel === "mandatory").map((p) => p.name);
+
+type Json = any;
+interface StateResource { urn: string; type: string; inputs?: Record<string, Json>; outputs?: Record<string, Json> }
+
+/** A value of `pulumi stack export --show-secrets` with every secret replaced by its plaintext (a JSON text). */
+function revealed(value: Json, inSecret = false, secrets?: string[]): Json {
+    if (typeof value === "object" && value !== null && value[SECRET_SIG] === SECRET_VALUE) {
+        if (!("plaintext" in value)) throw new Error(`a secret left encrypted by --show-secrets: ${JSON.stringify(value).slice(0, 120)}`);
+        return revealed(JSON.parse(value.plaintext as string), true, secrets);
+    }
+    if (Array.isArray(value)) return value.map((v) => revealed(v, inSecret, secrets));
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealed(v, inSecret, secrets)]));
+    if (inSecret && typeof value === "string") secrets?.push(value);
+    return value;
+}
+
+/**
+ * Every string in a JSON text, decoded, and the strings of any JSON text among them (a secret's
+ * `plaintext`, a SecretVersion's `secretString`): Go's encoder writes <, > and & as \u003c, \u003e and
+ * \u0026, so a token holding them is only found in the state once decoded as often as it was encoded.
+ */
+function decodedStrings(text: string): string[] {
+    let value: Json;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return [];
+    }
+    const strings = (v: Json): string[] => (typeof v === "string" ? [v] : typeof v === "object" && v !== null ? Object.values(v).flatMap(strings) : []);
+    return strings(value).flatMap((s) => [s, ...(/^\s*[[{"]/.test(s) ? decodedStrings(s) : [])]);
+}
+
+/** The mandatory rules a `pulumi preview --policy-pack` output reports as violated. */
+const mandatoryViolations = (out: string) => MANDATORY.filter((name) => new RegExp(`\\[mandatory\\][^\\n]*\\b${name}\\b`).test(out));
+
+describeWithServers("the prod stack through the real engine: the project's own program and the policy pack under the Pulumi CLI, the language host stand-in and the emulated plugins", ["pulumi"], () => {
+    let tmp: string;
+    let cli: string;
+    let env: NodeJS.ProcessEnv;
+    let repoProdYaml: string;
+
+    const run = (cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeout = 90_000) => {
+        const started = Date.now();
+        const result = spawnSync(cli, [...args, "--non-interactive"], { cwd, env: { ...env, ...extraEnv }, encoding: "utf8", timeout, maxBuffer: 64 * 1024 * 1024 });
+        console.log(`pulumi ${args.join(" ")} (${path.basename(cwd)}): exit ${result.status} in ${Date.now() - started} ms`);
+        return { status: result.status, stdout: result.stdout, out: `${result.stdout}${result.stderr}${result.error ? `\n${result.error.message}` : ""}` };
+    };
+    /** `+ 30 to create`, `30 unchanged`: the count a summary line gives, or NaN. */
+    const summary = (out: string, pattern: RegExp) => Number(pattern.exec(out)?.[1]);
+
+    beforeAll(() => {
+        expect(fs.existsSync(path.join(POLICY_DIR, "node_modules/@pulumi/policy")), "run `npm ci --prefix policy` first").toBe(true);
+        repoProdYaml = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engine-prod-stack-"));
+        // The CLI takes the language host beside its own binary first (langhost.test.ts says why): a hard-linked copy.
+        const bin = path.join(tmp, "bin");
+        fs.mkdirSync(bin);
+        cli = path.join(bin, "pulumi");
+        try {
+            fs.linkSync(findPulumiCli()!, cli);
+        } catch {
+            fs.copyFileSync(findPulumiCli()!, cli);
+            fs.chmodSync(cli, 0o755);
+        }
+        fs.symlinkSync(LANGHOST, path.join(bin, "pulumi-language-nodejs"));
+        fs.mkdirSync(path.join(tmp, "state"));
+        env = {
+            PATH: process.env.PATH,
+            HOME: tmp,
+            PULUMI_HOME: path.join(tmp, "pulumi-home"),
+            PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "engine-test-only",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        };
+        installProviderPlugins(cli, env);
+    }, 90_000);
+
+    afterAll(() => {
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    describe("the project's prod program", () => {
+        let project: string;
+        const pulumi = (args: string[], timeout?: number) => run(project, args, {}, timeout);
+        const exported = (showSecrets: boolean) => {
+            const result = pulumi(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])]);
+            expect(result.status, result.out).toBe(0);
+            return { text: result.stdout, resources: ((JSON.parse(result.stdout) as Json).deployment.resources ?? []) as StateResource[] };
+        };
+
+        beforeAll(() => {
+            project = path.join(tmp, "project");
+            fs.mkdirSync(project);
+            fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+            for (const name of LINKED) fs.symlinkSync(path.join(ROOT, name), path.join(project, name));
+            // Pulumi.prod.yaml as committed, with the keys it leaves for a team to fill in filled in as the mock
+            // tests fill them (tests/program/stack.ts filledProdConfig: a region, VPC, subnets, RDS on).
+            const stackFile = parseDocument(repoProdYaml);
+            for (const [key, value] of Object.entries(filledProdConfig().overrides)) {
+                stackFile.setIn(["config", key.includes(":") ? key : `tls-platform:${key}`], value.startsWith("[") ? JSON.parse(value) : value === "true" ? true : value);
+            }
+            fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), stackFile.toString());
+            // The README creates prod with an awskms:// secrets provider; there is no KMS here, so the test's
+            // stack encrypts its secrets with a passphrase (the same AES-GCM secret envelope in the state).
+            const init = pulumi(["stack", "init", "prod", "--secrets-provider", "passphrase"]);
+            expect(init.status, init.out).toBe(0);
+        }, 60_000);
+
+        it("wrote the stack's encryption salt into the temp project's Pulumi.prod.yaml, not the repository's, and enables RDS", () => {
+            const written = fs.readFileSync(path.join(project, "Pulumi.prod.yaml"), "utf8");
+            expect(written).toMatch(/^encryptionsalt: v1:/m);
+            expect(written).toMatch(/^ {2}tls-platform:rdsEnabled: "?true"?$/m);
+            expect(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")).toBe(repoProdYaml);
+        });
+
+        let planned: number;
+        it("previews under the project's policy pack: every rule passes and the plan is ElastiCache, RDS and Secrets Manager, no Docker", () => {
+            const result = pulumi(["preview", "--policy-pack", POLICY_DIR]);
+            expect(result.status, result.out).toBe(0);
+            const version = (JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { version: string }).version;
+            expect(result.out).toContain(`✅ tls-platform@v${version} (local: ${POLICY_DIR})`);
+            expect(mandatoryViolations(result.out)).toEqual([]);
+            const creates = [...result.out.matchAll(/^ \+\s+(\S+)\s+(\S+)\s+create\b/gm)].map((m) => `${m[1]} ${m[2]}`);
+            expect(creates).toEqual(expect.arrayContaining([
+                "pulumi:pulumi:Stack tls-platform-prod",
+                "tls:index:SelfSignedCert platform-ca-cert",
+                "aws:elasticache:ReplicationGroup cache-group",
+                "aws:rds:ParameterGroup db-params",
+                "aws:rds:Instance db-db",
+                "aws:secretsmanager:SecretVersion connections-cache",
+                "aws:secretsmanager:SecretVersion connections-database",
+                "aws:iam:RolePolicy connections-read",
+            ]));
+            expect(creates.filter((c) => c.startsWith("docker:"))).toEqual([]);
+            planned = summary(result.out, /\+ (\d+) to create/);
+            expect(new Set(creates).size).toBe(planned);
+        }, 90_000);
+
+        it("deploys them with `up --yes`", () => {
+            const result = pulumi(["up", "--yes"]);
+            expect(result.status, result.out).toBe(0);
+            expect(summary(result.out, /\+ (\d+) created/)).toBe(planned);
+        }, 90_000);
+
+        it("previews no changes right after `up` (`preview --expect-no-changes`), the RDS instance included: the plugins' Diff finds nothing in the program's own inputs", () => {
+            const result = pulumi(["preview", "--expect-no-changes", "--diff"]);
+            expect(result.status, result.out).toBe(0);
+            expect(summary(result.out, /(\d+) unchanged/)).toBe(planned);
+            expect(exported(false).resources.filter((r) => r.type === "aws:rds/instance:Instance")).toHaveLength(1);
+        }, 60_000);
+
+        it("`stack output --json` says where the documents are (`connectionSecrets`: prefix and secret ARNs), nothing secret, and no `connections`", () => {
+            const result = pulumi(["stack", "output", "--json"]);
+            expect(result.status, result.out).toBe(0);
+            const outputs = JSON.parse(result.stdout) as Record<string, Json>;
+            expect(outputs.connections).toBeUndefined();
+            expect(outputs.connectionSecrets).toEqual({
+                pathPrefix: "tls-platform/prod",
+                secretArns: { cache: expect.stringMatching(/^arn:aws:secretsmanager:[^:]+:\d{12}:secret:tls-platform\/prod\/cache-/), database: expect.stringMatching(/^arn:aws:secretsmanager:[^:]+:\d{12}:secret:tls-platform\/prod\/database-/) },
+            });
+            expect(outputs.connectionSecretArns).toEqual(outputs.connectionSecrets.secretArns);
+            expect(outputs.appClientPrivateKeyPem).toBe("[secret]");
+        });
+
+        it("keeps every generated secret out of the state files on disk and out of a plain `stack export`: auth token, passwords, private keys, the connection documents", () => {
+            const inSecrets: string[] = [];
+            const state = revealed(exported(true).resources, false, inSecrets) as StateResource[];
+            const passwords = state.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.outputs!.result as string);
+            expect(passwords).toHaveLength(2);
+            const privateKeys = state.filter((r) => r.type === "tls:index/privateKey:PrivateKey").map((r) => r.outputs!.privateKeyPem as string);
+            expect(privateKeys.length).toBeGreaterThanOrEqual(2);
+            const documents = state.filter((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion").map((r) => r.inputs!.secretString as string);
+            expect(documents).toHaveLength(2);
+            // Each document carries its service's password, and in its URL (percent-encoded where the token needs it).
+            const withPasswords = documents.map((d) => JSON.parse(d) as { url: string; password: string | null }).filter((d) => d.password);
+            expect(withPasswords.map((d) => d.password).sort()).toEqual([...passwords].sort());
+            const generated = new Set([
+                ...passwords, ...privateKeys, ...documents, ...withPasswords.map((d) => d.url),
+                ...inSecrets.filter((s) => s.includes("PRIVATE KEY") || passwords.some((p) => s.includes(p))),
+            ].filter((s): s is string => typeof s === "string" && s.length > 0));
+            for (const secret of [...privateKeys, ...documents]) expect(inSecrets, "a private key or document outside a secret").toContain(secret);
+
+            // A secret is searched as written and JSON-escaped (inside a JSON text that is itself a string), and a PEM also by its longest base64 line.
+            const needles = [...generated].flatMap((s) => [s, JSON.stringify(s).slice(1, -1), ...(s.includes("-----BEGIN") ? [s.split("\n").sort((a, b) => b.length - a.length)[0]!] : [])]);
+            const found = (text: string, candidates: readonly string[]) => {
+                const decoded = decodedStrings(text);
+                return candidates.filter((n) => text.includes(n) || decoded.some((s) => s.includes(n)));
+            };
+            const leaks = (where: string, text: string) => found(text, needles).map((n) => `${where}: ${n.slice(0, 40)}…`);
+            // The search is real: it finds every one of them where they are meant to be, in the --show-secrets export.
+            const shown = exported(true).text;
+            expect([...generated].filter((s) => found(shown, [s, JSON.stringify(s).slice(1, -1)]).length === 0)).toEqual([]);
+            const stateDir = path.join(tmp, "state/.pulumi");
+            const stateFiles = (fs.readdirSync(stateDir, { recursive: true }) as string[]).map((f) => path.join(stateDir, f)).filter((f) => fs.statSync(f).isFile());
+            expect(stateFiles).toContain(path.join(stateDir, "stacks/tls-platform/prod.json"));
+            const plain = exported(false).text;
+            expect(plain).toContain('"ciphertext"');
+            expect([...stateFiles.flatMap((f) => leaks(f, fs.readFileSync(f, "utf8"))), ...leaks("stack export", plain)]).toEqual([]);
+        });
+
+        it("destroys everything with `destroy --yes`: the exported state holds no resource but, at most, the stack", () => {
+            const result = pulumi(["destroy", "--yes"]);
+            expect(result.status, result.out).toBe(0);
+            expect(summary(result.out, /- (\d+) deleted/)).toBe(planned);
+            expect(exported(false).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+            expect(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")).toBe(repoProdYaml);
+        }, 90_000);
+    });
+
+    // The project's config exposes none of these knobs (the components are secure by default and take no
+    // such argument), so a small program registers the prod stack's ElastiCache group and RDS instance and
+    // parameter group as raw resources, from the policy tests' fixtures, with at most one mutation.
+    describe("the policy pack through the real analyzer: one mutation, exactly one mandatory rule stops `pulumi preview --policy-pack`", () => {
+        let project: string;
+        const mutations: Record<string, { group?: Record<string, unknown>; instance?: Record<string, unknown>; parameters?: Record<string, unknown> }> = {
+            "elasticache-transit-encryption-required": { group: { transitEncryptionMode: "preferred" } },
+            "elasticache-encryption-at-rest": { group: { atRestEncryptionEnabled: false, kmsKeyId: undefined } },
+            "elasticache-auth": { group: { authToken: undefined, authTokenUpdateStrategy: undefined } },
+            "rds-force-ssl": { parameters: { parameters: [{ applyMethod: "immediate", name: "rds.force_ssl", value: "0" }] } },
+            "rds-storage-encrypted": { instance: { storageEncrypted: false, kmsKeyId: undefined } },
+        };
+        const preview = (mutation: (typeof mutations)[string]) => {
+            const resources = {
+                group: changed(REPLICATION_GROUP, mutation.group ?? {}),
+                instance: changed(RDS_INSTANCE, mutation.instance ?? {}),
+                parameters: changed(PARAMETER_GROUP_INPUTS, mutation.parameters ?? {}),
+            };
+            return run(project, ["preview", "--policy-pack", POLICY_DIR], { VIOLATION_RESOURCES: JSON.stringify(resources) }, 60_000);
+        };
+
+        beforeAll(() => {
+            project = path.join(tmp, "violations");
+            fs.mkdirSync(project);
+            fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: policy-violations\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
+            fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "policy-violations", private: true }));
+            fs.writeFileSync(path.join(project, "index.ts"), [
+                `import * as aws from "@pulumi/aws";`,
+                `const { group, instance, parameters } = JSON.parse(process.env.VIOLATION_RESOURCES!);`,
+                `new aws.elasticache.ReplicationGroup("cache-group", group);`,
+                `const params = new aws.rds.ParameterGroup("db-params", parameters);`,
+                `new aws.rds.Instance("db-db", { ...instance, parameterGroupName: params.name });`,
+                ``,
+            ].join("\n"));
+            fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"));
+            fs.writeFileSync(path.join(project, "Pulumi.policy.yaml"), "config:\n  aws:region: eu-west-1\n");
+            const init = run(project, ["stack", "init", "policy", "--secrets-provider", "passphrase"]);
+            expect(init.status, init.out).toBe(0);
+        }, 60_000);
+
+        it("passes the unmutated resources (the fixtures are the prod stack's own), so each failure below is its mutation's", () => {
+            const result = preview({});
+            expect(result.status, result.out).toBe(0);
+            expect(mandatoryViolations(result.out)).toEqual([]);
+        }, 60_000);
+
+        it.each(Object.entries(mutations))("fails the preview with exactly %s", (rule, mutation) => {
+            const result = preview(mutation);
+            expect(result.status, result.out).not.toBe(0);
+            expect(mandatoryViolations(result.out), result.out).toEqual([rule]);
+        }, 60_000);
+    });
+});
