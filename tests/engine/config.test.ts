@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse } from "yaml";
 import { describeWithServers, findPulumiCli } from "../harness/requirements";
+import { engineEnv } from "./stack";
 
 // The real Pulumi CLI (scripts/engine/build.sh: v3.276.0 built from the Go module proxy) reading this
 // project's Pulumi.yaml and stack files, as `pulumi preview` in CI does: its config schema is one the
@@ -49,15 +50,7 @@ describeWithServers("Pulumi.yaml's config schema, enforced by the real Pulumi CL
         fs.mkdirSync(project);
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
         fs.symlinkSync(path.join(ROOT, "index.ts"), path.join(project, "index.ts"));
-        env = {
-            PATH: process.env.PATH,
-            HOME: tmp,
-            PULUMI_HOME: path.join(tmp, "pulumi-home"),
-            PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "engine-test-only",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        };
+        env = engineEnv(tmp);
         fs.mkdirSync(path.join(tmp, "state"));
         salt = {};
         for (const stack of ["dev", "prod"]) {

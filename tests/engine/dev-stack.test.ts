@@ -1,18 +1,15 @@
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConnectionDocument, ioredisOptions, pgClientConfig } from "../../components";
 import { DRAGONFLY_FLAGS } from "../dragonfly-model";
-import { SECRET_SIG, SECRET_VALUE } from "../emulator/secrets";
 import { createPostgresVolume, startPostgresImage, type PostgresVolume, type RunningPostgres } from "../harness/images/postgres";
 import { startRedisStandIn, type RunningStandIn } from "../harness/images/redis";
-import { describeWithServers, findPulumiCli } from "../harness/requirements";
+import { describeWithServers } from "../harness/requirements";
 import { atHarnessPort } from "../platform/documents";
-import { installProviderPlugins } from "./providers/index";
+import { engineProject, type EngineProject, plaintextLeaks, revealed, ROOT, secretsIn, stateFiles, type StateResource, unfoundIn } from "./stack";
 
 // The project itself (index.ts, program/, components/, Pulumi.yaml and Pulumi.dev.yaml) as `npm run dev:up`
 // deploys it, but through the real Pulumi CLI with the language host stand-in and the emulated tls, random,
@@ -21,49 +18,17 @@ import { installProviderPlugins } from "./providers/index";
 // and destroy. The project directory is a temp one of links to the repository's files and copies of the two
 // Pulumi.*.yaml, because `stack init` writes `encryptionsalt` into Pulumi.dev.yaml.
 
-const ROOT = path.resolve(__dirname, "../..");
-const LANGHOST = path.join(__dirname, "langhost/pulumi-language-nodejs");
 const POLICY_DIR = path.join(ROOT, "policy");
-const LINKED = ["index.ts", "program", "components", "node_modules", "package.json", "tsconfig.json"];
 const CONTAINER = "docker:index/container:Container";
 
 type Json = any;
-interface StateResource { urn: string; type: string; inputs?: Record<string, Json>; outputs?: Record<string, Json> }
 type Documents = Record<"cache" | "database" | "proxy", ConnectionDocument>;
 
-/** A value of `pulumi stack export --show-secrets` with every secret replaced by its plaintext (a JSON text). */
-function revealed(value: Json, inSecret = false, secrets?: string[]): Json {
-    if (typeof value === "object" && value !== null && value[SECRET_SIG] === SECRET_VALUE) {
-        if (!("plaintext" in value)) throw new Error(`a secret left encrypted by --show-secrets: ${JSON.stringify(value).slice(0, 120)}`);
-        return revealed(JSON.parse(value.plaintext as string), true, secrets);
-    }
-    if (Array.isArray(value)) return value.map((v) => revealed(v, inSecret, secrets));
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealed(v, inSecret, secrets)]));
-    if (inSecret && typeof value === "string") secrets?.push(value);
-    return value;
-}
-
-/** Every string in a JSON value, decoded. */
-function strings(value: Json): string[] {
-    if (typeof value === "string") return [value];
-    if (typeof value === "object" && value !== null) return Object.values(value).flatMap(strings);
-    return [];
-}
-
 describeWithServers("the dev stack through the real engine: the project's own program under the Pulumi CLI, the language host stand-in and the emulated plugins", ["pulumi", "root", "postgres", "redis", "socat", "unshare"], () => {
-    let tmp: string;
-    let project: string;
-    let cli: string;
-    let env: NodeJS.ProcessEnv;
+    let engine: EngineProject;
     let repoDevYaml: string;
 
-    const pulumi = (args: string[], timeout = 90_000) => {
-        const started = Date.now();
-        const run = spawnSync(cli, [...args, "--non-interactive"], { cwd: project, env, encoding: "utf8", timeout, maxBuffer: 64 * 1024 * 1024 });
-        const ms = Date.now() - started;
-        console.log(`pulumi ${args.join(" ")}: exit ${run.status} in ${ms} ms`);
-        return { status: run.status, stdout: run.stdout, out: `${run.stdout}${run.stderr}${run.error ? `\n${run.error.message}` : ""}` };
-    };
+    const pulumi = (args: string[], timeout = 90_000) => engine.pulumi(args, { timeout });
     const exported = (showSecrets: boolean) => {
         const run = pulumi(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])]);
         expect(run.status, run.out).toBe(0);
@@ -75,46 +40,17 @@ describeWithServers("the dev stack through the real engine: the project's own pr
     beforeAll(() => {
         expect(fs.existsSync(path.join(POLICY_DIR, "node_modules/@pulumi/policy")), "run `npm ci --prefix policy` first").toBe(true);
         repoDevYaml = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engine-dev-stack-"));
-        // The CLI takes the language host beside its own binary first (langhost.test.ts says why): a hard-linked copy.
-        const bin = path.join(tmp, "bin");
-        fs.mkdirSync(bin);
-        cli = path.join(bin, "pulumi");
-        try {
-            fs.linkSync(findPulumiCli()!, cli);
-        } catch {
-            fs.copyFileSync(findPulumiCli()!, cli);
-            fs.chmodSync(cli, 0o755);
-        }
-        fs.symlinkSync(LANGHOST, path.join(bin, "pulumi-language-nodejs"));
-
-        project = path.join(tmp, "project");
-        fs.mkdirSync(project);
-        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
-        fs.writeFileSync(path.join(project, "Pulumi.dev.yaml"), repoDevYaml.replace(/^encryptionsalt:.*\n?/m, ""));
-        for (const name of LINKED) fs.symlinkSync(path.join(ROOT, name), path.join(project, name));
-
-        fs.mkdirSync(path.join(tmp, "state"));
-        env = {
-            PATH: process.env.PATH,
-            HOME: tmp,
-            PULUMI_HOME: path.join(tmp, "pulumi-home"),
-            PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "engine-test-only",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        };
-        installProviderPlugins(cli, env);
+        engine = engineProject("engine-dev-stack", ["dev"]);
         const init = pulumi(["stack", "init", "dev", "--secrets-provider", "passphrase"]);
         expect(init.status, init.out).toBe(0);
     }, 90_000);
 
     afterAll(() => {
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        engine?.remove();
     });
 
     it("wrote the stack's encryption salt into the temp project's Pulumi.dev.yaml, not the repository's", () => {
-        expect(fs.readFileSync(path.join(project, "Pulumi.dev.yaml"), "utf8")).toMatch(/^encryptionsalt: v1:/m);
+        expect(fs.readFileSync(path.join(engine.project, "Pulumi.dev.yaml"), "utf8")).toMatch(/^encryptionsalt: v1:/m);
         expect(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).toBe(repoDevYaml);
     });
 
@@ -215,8 +151,8 @@ describeWithServers("the dev stack through the real engine: the project's own pr
     });
 
     it("keeps every generated secret out of the state files on disk and out of a plain `stack export`: passwords, private keys, URLs with passwords", () => {
-        const inSecrets: string[] = [];
-        const state = revealed(exported(true).resources, false, inSecrets) as StateResource[];
+        const { revealed: shownState, secrets: inSecrets } = secretsIn(exported(true).resources);
+        const state = shownState as StateResource[];
         const passwords = state.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.outputs!.result as string);
         expect(passwords).toHaveLength(3);
         const privateKeys = state.filter((r) => r.type === "tls:index/privateKey:PrivateKey").map((r) => r.outputs!.privateKeyPem as string);
@@ -231,28 +167,13 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         ].filter((s): s is string => typeof s === "string" && s.length > 0));
         for (const secret of privateKeys) expect(inSecrets, "a private key outside a secret").toContain(secret);
 
-        // A secret is searched as written and JSON-escaped (inside a JSON text that is itself a string), and a PEM also by its longest base64 line.
-        const needles = [...generated].flatMap((s) => [s, JSON.stringify(s).slice(1, -1), ...(s.includes("-----BEGIN") ? [s.split("\n").sort((a, b) => b.length - a.length)[0]!] : [])]);
-        const found = (text: string, candidates: readonly string[]) => {
-            const decoded = (() => {
-                try {
-                    return strings(JSON.parse(text));
-                } catch {
-                    return [];
-                }
-            })();
-            return candidates.filter((n) => text.includes(n) || decoded.some((s) => s.includes(n)));
-        };
-        const leaks = (where: string, text: string) => found(text, needles).map((n) => `${where}: ${n.slice(0, 40)}…`);
         // The search is real: it finds every one of them where they are meant to be, in the --show-secrets export.
-        const shown = exported(true).text;
-        expect([...generated].filter((s) => found(shown, [s, JSON.stringify(s).slice(1, -1)]).length === 0)).toEqual([]);
-        const stateDir = path.join(tmp, "state/.pulumi");
-        const stateFiles = (fs.readdirSync(stateDir, { recursive: true }) as string[]).map((f) => path.join(stateDir, f)).filter((f) => fs.statSync(f).isFile());
-        expect(stateFiles).toContain(path.join(stateDir, "stacks/tls-platform/dev.json"));
+        expect(unfoundIn(generated, exported(true).text)).toEqual([]);
+        const files = stateFiles(engine.tmp);
+        expect(files).toContain(path.join(engine.tmp, "state/.pulumi/stacks/tls-platform/dev.json"));
         const plain = exported(false).text;
         expect(plain).toContain('"ciphertext"');
-        expect([...stateFiles.flatMap((f) => leaks(f, fs.readFileSync(f, "utf8"))), ...leaks("stack export", plain)]).toEqual([]);
+        expect(plaintextLeaks(generated, { ...Object.fromEntries(files.map((f) => [f, fs.readFileSync(f, "utf8")])), "stack export": plain })).toEqual([]);
     });
 
     it("refreshes (`refresh --yes`) and then previews no changes", () => {

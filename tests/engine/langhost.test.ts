@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeWithServers, findPulumiCli } from "../harness/requirements";
+import { cliWithLanguageHost, engineEnv } from "./stack";
 
 // The project's own Node.js language host (tests/engine/langhost, a stand-in for pulumi-language-nodejs, which the
 // Go module proxy will not serve) driven by the real Pulumi CLI: the engine starts it, asks it for the program's
@@ -12,7 +13,6 @@ import { describeWithServers, findPulumiCli } from "../harness/requirements";
 // from upstream main.go (README.md there) has a test here: the pure ones on their own, the rest through the CLI.
 
 const ROOT = path.resolve(__dirname, "../..");
-const HOST_DIR = path.join(__dirname, "langhost");
 const POLICY_DIR = path.join(ROOT, "policy");
 const SECRET = "probe-secret-7f3a9c";
 
@@ -149,25 +149,8 @@ describeWithServers("the stand-in Node.js language host under the real Pulumi CL
         // The CLI takes a language host from beside its own (symlink-resolved) binary before anything else
         // (sdk/go/common/workspace/plugins.go GetPluginPath), as a release ships it: so a copy of the binary
         // with the stand-in beside it, and no "using pulumi-language-nodejs from $PATH" warning.
-        const bin = path.join(tmp, "bin");
-        fs.mkdirSync(bin);
-        cli = path.join(bin, "pulumi");
-        try {
-            fs.linkSync(findPulumiCli()!, cli);
-        } catch {
-            fs.copyFileSync(findPulumiCli()!, cli);
-            fs.chmodSync(cli, 0o755);
-        }
-        fs.symlinkSync(path.join(HOST_DIR, "pulumi-language-nodejs"), path.join(bin, "pulumi-language-nodejs"));
-        env = {
-            PATH: process.env.PATH,
-            HOME: tmp,
-            PULUMI_HOME: path.join(tmp, "pulumi-home"),
-            PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "engine-test-only",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        };
+        cli = cliWithLanguageHost(tmp, findPulumiCli()!);
+        env = engineEnv(tmp);
         fs.mkdirSync(path.join(tmp, "state"));
 
         // A TypeScript program whose entry is Pulumi.yaml's `main`, reading plain and secret config.

@@ -1,15 +1,12 @@
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { policies } from "../../policy/policies";
-import { SECRET_SIG, SECRET_VALUE } from "../emulator/secrets";
-import { describeWithServers, findPulumiCli } from "../harness/requirements";
+import { describeWithServers } from "../harness/requirements";
 import { PARAMETER_GROUP_INPUTS, RDS_INSTANCE, REPLICATION_GROUP, changed } from "../policy/fixtures";
 import { filledProdConfig } from "../program/stack";
-import { installProviderPlugins } from "./providers/index";
+import { engineProject, type EngineProject, plaintextLeaks, ROOT, secretsIn, stateFiles, type StateResource, unfoundIn } from "./stack";
 
 // The project's prod program (index.ts with Pulumi.prod.yaml: ElastiCache, RDS, Secrets Manager) through
 // the real Pulumi CLI, the language host stand-in and the emulated plugins: previewed under the policy
@@ -19,91 +16,31 @@ import { installProviderPlugins } from "./providers/index";
 // The project directory is a temp one of links to the repository's files and a filled-in copy of
 // Pulumi.prod.yaml, because `stack init` writes `encryptionsalt` into it.
 
-const ROOT = path.resolve(__dirname, "../..");
-const LANGHOST = path.join(__dirname, "langhost/pulumi-language-nodejs");
 const POLICY_DIR = path.join(ROOT, "policy");
-const LINKED = ["index.ts", "program", "components", "node_modules", "package.json", "tsconfig.json"];
 const MANDATORY = policies.filter((p) => p.enforcementLevel === "mandatory").map((p) => p.name);
 
 type Json = any;
-interface StateResource { urn: string; type: string; inputs?: Record<string, Json>; outputs?: Record<string, Json> }
-
-/** A value of `pulumi stack export --show-secrets` with every secret replaced by its plaintext (a JSON text). */
-function revealed(value: Json, inSecret = false, secrets?: string[]): Json {
-    if (typeof value === "object" && value !== null && value[SECRET_SIG] === SECRET_VALUE) {
-        if (!("plaintext" in value)) throw new Error(`a secret left encrypted by --show-secrets: ${JSON.stringify(value).slice(0, 120)}`);
-        return revealed(JSON.parse(value.plaintext as string), true, secrets);
-    }
-    if (Array.isArray(value)) return value.map((v) => revealed(v, inSecret, secrets));
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealed(v, inSecret, secrets)]));
-    if (inSecret && typeof value === "string") secrets?.push(value);
-    return value;
-}
-
-/**
- * Every string in a JSON text, decoded, and the strings of any JSON text among them (a secret's
- * `plaintext`, a SecretVersion's `secretString`): Go's encoder writes <, > and & as \u003c, \u003e and
- * \u0026, so a token holding them is only found in the state once decoded as often as it was encoded.
- */
-function decodedStrings(text: string): string[] {
-    let value: Json;
-    try {
-        value = JSON.parse(text);
-    } catch {
-        return [];
-    }
-    const strings = (v: Json): string[] => (typeof v === "string" ? [v] : typeof v === "object" && v !== null ? Object.values(v).flatMap(strings) : []);
-    return strings(value).flatMap((s) => [s, ...(/^\s*[[{"]/.test(s) ? decodedStrings(s) : [])]);
-}
 
 /** The mandatory rules a `pulumi preview --policy-pack` output reports as violated. */
 const mandatoryViolations = (out: string) => MANDATORY.filter((name) => new RegExp(`\\[mandatory\\][^\\n]*\\b${name}\\b`).test(out));
 
 describeWithServers("the prod stack through the real engine: the project's own program and the policy pack under the Pulumi CLI, the language host stand-in and the emulated plugins", ["pulumi"], () => {
-    let tmp: string;
-    let cli: string;
-    let env: NodeJS.ProcessEnv;
+    let engine: EngineProject;
     let repoProdYaml: string;
 
-    const run = (cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeout = 90_000) => {
-        const started = Date.now();
-        const result = spawnSync(cli, [...args, "--non-interactive"], { cwd, env: { ...env, ...extraEnv }, encoding: "utf8", timeout, maxBuffer: 64 * 1024 * 1024 });
-        console.log(`pulumi ${args.join(" ")} (${path.basename(cwd)}): exit ${result.status} in ${Date.now() - started} ms`);
-        return { status: result.status, stdout: result.stdout, out: `${result.stdout}${result.stderr}${result.error ? `\n${result.error.message}` : ""}` };
-    };
+    const run = (cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeout = 90_000) => engine.pulumi(args, { cwd, extraEnv, timeout });
     /** `+ 30 to create`, `30 unchanged`: the count a summary line gives, or NaN. */
     const summary = (out: string, pattern: RegExp) => Number(pattern.exec(out)?.[1]);
 
     beforeAll(() => {
         expect(fs.existsSync(path.join(POLICY_DIR, "node_modules/@pulumi/policy")), "run `npm ci --prefix policy` first").toBe(true);
         repoProdYaml = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engine-prod-stack-"));
-        // The CLI takes the language host beside its own binary first (langhost.test.ts says why): a hard-linked copy.
-        const bin = path.join(tmp, "bin");
-        fs.mkdirSync(bin);
-        cli = path.join(bin, "pulumi");
-        try {
-            fs.linkSync(findPulumiCli()!, cli);
-        } catch {
-            fs.copyFileSync(findPulumiCli()!, cli);
-            fs.chmodSync(cli, 0o755);
-        }
-        fs.symlinkSync(LANGHOST, path.join(bin, "pulumi-language-nodejs"));
-        fs.mkdirSync(path.join(tmp, "state"));
-        env = {
-            PATH: process.env.PATH,
-            HOME: tmp,
-            PULUMI_HOME: path.join(tmp, "pulumi-home"),
-            PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "engine-test-only",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        };
-        installProviderPlugins(cli, env);
+        // The project of links and Pulumi.prod.yaml without its salt; filled in below.
+        engine = engineProject("engine-prod-stack", ["prod"]);
     }, 90_000);
 
     afterAll(() => {
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        engine?.remove();
     });
 
     describe("the project's prod program", () => {
@@ -116,10 +53,7 @@ describeWithServers("the prod stack through the real engine: the project's own p
         };
 
         beforeAll(() => {
-            project = path.join(tmp, "project");
-            fs.mkdirSync(project);
-            fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
-            for (const name of LINKED) fs.symlinkSync(path.join(ROOT, name), path.join(project, name));
+            project = engine.project;
             // Pulumi.prod.yaml as committed, with the keys it leaves for a team to fill in filled in as the mock
             // tests fill them (tests/program/stack.ts filledProdConfig: a region, VPC, subnets, RDS on).
             const stackFile = parseDocument(repoProdYaml);
@@ -190,8 +124,8 @@ describeWithServers("the prod stack through the real engine: the project's own p
         });
 
         it("keeps every generated secret out of the state files on disk and out of a plain `stack export`: auth token, passwords, private keys, the connection documents", () => {
-            const inSecrets: string[] = [];
-            const state = revealed(exported(true).resources, false, inSecrets) as StateResource[];
+            const { revealed: shownState, secrets: inSecrets } = secretsIn(exported(true).resources);
+            const state = shownState as StateResource[];
             const passwords = state.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.outputs!.result as string);
             expect(passwords).toHaveLength(2);
             const privateKeys = state.filter((r) => r.type === "tls:index/privateKey:PrivateKey").map((r) => r.outputs!.privateKeyPem as string);
@@ -207,22 +141,13 @@ describeWithServers("the prod stack through the real engine: the project's own p
             ].filter((s): s is string => typeof s === "string" && s.length > 0));
             for (const secret of [...privateKeys, ...documents]) expect(inSecrets, "a private key or document outside a secret").toContain(secret);
 
-            // A secret is searched as written and JSON-escaped (inside a JSON text that is itself a string), and a PEM also by its longest base64 line.
-            const needles = [...generated].flatMap((s) => [s, JSON.stringify(s).slice(1, -1), ...(s.includes("-----BEGIN") ? [s.split("\n").sort((a, b) => b.length - a.length)[0]!] : [])]);
-            const found = (text: string, candidates: readonly string[]) => {
-                const decoded = decodedStrings(text);
-                return candidates.filter((n) => text.includes(n) || decoded.some((s) => s.includes(n)));
-            };
-            const leaks = (where: string, text: string) => found(text, needles).map((n) => `${where}: ${n.slice(0, 40)}…`);
             // The search is real: it finds every one of them where they are meant to be, in the --show-secrets export.
-            const shown = exported(true).text;
-            expect([...generated].filter((s) => found(shown, [s, JSON.stringify(s).slice(1, -1)]).length === 0)).toEqual([]);
-            const stateDir = path.join(tmp, "state/.pulumi");
-            const stateFiles = (fs.readdirSync(stateDir, { recursive: true }) as string[]).map((f) => path.join(stateDir, f)).filter((f) => fs.statSync(f).isFile());
-            expect(stateFiles).toContain(path.join(stateDir, "stacks/tls-platform/prod.json"));
+            expect(unfoundIn(generated, exported(true).text)).toEqual([]);
+            const files = stateFiles(engine.tmp);
+            expect(files).toContain(path.join(engine.tmp, "state/.pulumi/stacks/tls-platform/prod.json"));
             const plain = exported(false).text;
             expect(plain).toContain('"ciphertext"');
-            expect([...stateFiles.flatMap((f) => leaks(f, fs.readFileSync(f, "utf8"))), ...leaks("stack export", plain)]).toEqual([]);
+            expect(plaintextLeaks(generated, { ...Object.fromEntries(files.map((f) => [f, fs.readFileSync(f, "utf8")])), "stack export": plain })).toEqual([]);
         });
 
         it("destroys everything with `destroy --yes`: the exported state holds no resource but, at most, the stack", () => {
@@ -256,7 +181,7 @@ describeWithServers("the prod stack through the real engine: the project's own p
         };
 
         beforeAll(() => {
-            project = path.join(tmp, "violations");
+            project = path.join(engine.tmp, "violations");
             fs.mkdirSync(project);
             fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: policy-violations\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
             fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "policy-violations", private: true }));

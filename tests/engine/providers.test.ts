@@ -8,6 +8,7 @@ import { SECRET_SIG } from "../emulator/secrets";
 import { describeWithServers, findPulumiCli, suiteMode } from "../harness/requirements";
 import { buildProviderPlugins, DIFF_RULES, installProviderPlugins, PROVIDER_PACKAGES, type ProviderPackage, UNKNOWN } from "./providers/index";
 import { type PluginClient, startPlugin, urnOf } from "./providers/client";
+import { engineEnv } from "./stack";
 
 // The provider emulator (tests/emulator) as the engine meets the real tls, random, docker and aws
 // plugins: executables serving the ResourceProvider gRPC protocol, driven here call by call as the
@@ -356,15 +357,7 @@ describeWithServers("The provider emulator as the tls, random, docker and aws pl
                 ``,
             ].join("\n"));
             fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"));
-            env = {
-                PATH: `${LANGHOST_DIR}${path.delimiter}${process.env.PATH}`,
-                HOME: tmp,
-                PULUMI_HOME: path.join(tmp, "pulumi-home"),
-                PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
-                PULUMI_CONFIG_PASSPHRASE: "engine-test-only",
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            };
+            env = { ...engineEnv(tmp), PATH: `${LANGHOST_DIR}${path.delimiter}${process.env.PATH}` };
             installProviderPlugins(findPulumiCli()!, env);
             const init = pulumi(["stack", "init", "dev", "--secrets-provider", "passphrase"]);
             expect(init.status, init.out).toBe(0);

@@ -23,8 +23,8 @@ export interface EngineProject {
     readonly tmp: string;
     readonly project: string;
     readonly env: NodeJS.ProcessEnv;
-    /** Runs the CLI in the project (`--non-interactive`), with `extraEnv` on top of the project's env. */
-    pulumi(args: string[], options?: { extraEnv?: NodeJS.ProcessEnv; timeout?: number }): PulumiRun;
+    /** Runs the CLI in the project, or `cwd` (`--non-interactive`), with `extraEnv` on top of the project's env. */
+    pulumi(args: string[], options?: { extraEnv?: NodeJS.ProcessEnv; timeout?: number; cwd?: string }): PulumiRun;
     /** `stack init <stack>` with the passphrase provider; throws with the CLI's output if it fails. */
     initStack(stack: string): void;
     /** The stack's resources from `pulumi stack export`, every secret revealed when `showSecrets`. */
@@ -32,26 +32,92 @@ export interface EngineProject {
     remove(): void;
 }
 
-/** A value of `pulumi stack export --show-secrets` with every secret replaced by its plaintext. */
-export function revealed(value: Json): Json {
+/**
+ * A value of `pulumi stack export --show-secrets` with every secret replaced by its plaintext (a JSON text);
+ * every string found inside a secret is pushed onto `secrets` when given.
+ */
+export function revealed(value: Json, secrets?: string[], inSecret = false): Json {
     if (typeof value === "object" && value !== null && value[SECRET_SIG] === SECRET_VALUE) {
         if (!("plaintext" in value)) throw new Error(`a secret left encrypted by --show-secrets: ${JSON.stringify(value).slice(0, 120)}`);
-        return revealed(JSON.parse(value.plaintext as string));
+        return revealed(JSON.parse(value.plaintext as string), secrets, true);
     }
-    if (Array.isArray(value)) return value.map(revealed);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealed(v)]));
+    if (Array.isArray(value)) return value.map((v) => revealed(v, secrets, inSecret));
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealed(v, secrets, inSecret)]));
+    if (inSecret && typeof value === "string") secrets?.push(value);
     return value;
 }
 
+/** `revealed(showSecretsExport)` and every string that was inside a secret. */
+export function secretsIn(showSecretsExport: Json): { revealed: Json; secrets: string[] } {
+    const secrets: string[] = [];
+    return { revealed: revealed(showSecretsExport, secrets), secrets };
+}
+
 /**
- * Makes the temp project with copies of `Pulumi.<stack>.yaml` for each of `stacks` (salt removed)
- * and installs the emulated provider plugins into its PULUMI_HOME.
+ * Every string in a JSON text, decoded, and the strings of any JSON text among them (a secret's
+ * `plaintext`, a SecretVersion's `secretString`): Go's encoder writes <, > and & as \u003c, \u003e and
+ * \u0026, so a token holding them is only found in the state once decoded as often as it was encoded.
  */
-export function engineProject(prefix: string, stacks: readonly string[]): EngineProject {
-    const pulumiCli = findPulumiCli();
-    if (!pulumiCli) throw new Error("no Pulumi CLI of the pinned version: run scripts/engine/build.sh and set PULUMI_ENGINE_BIN");
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-    // The CLI takes the language host beside its own binary first (langhost.test.ts says why): a hard-linked copy.
+export function decodedStrings(text: string): string[] {
+    let value: Json;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return [];
+    }
+    const strings = (v: Json): string[] => (typeof v === "string" ? [v] : typeof v === "object" && v !== null ? Object.values(v).flatMap(strings) : []);
+    return strings(value).flatMap((s) => [s, ...(/^\s*[[{"]/.test(s) ? decodedStrings(s) : [])]);
+}
+
+/** A secret as written and JSON-escaped (inside a JSON text that is itself a string). */
+const asWrittenAndEscaped = (secret: string) => [secret, JSON.stringify(secret).slice(1, -1)];
+
+/** Those of `candidates` that `text` holds, as written or among its decoded strings (decodedStrings). */
+function foundIn(text: string, candidates: readonly string[]): string[] {
+    const decoded = decodedStrings(text);
+    return candidates.filter((n) => text.includes(n) || decoded.some((s) => s.includes(n)));
+}
+
+/**
+ * Where each of `secrets` shows in plaintext in `texts` (where → text), as `where: <first 40 chars>…`.
+ * A secret is searched as written and JSON-escaped (inside a JSON text that is itself a string), and a PEM
+ * also by its longest base64 line, in each text as written and decoded (decodedStrings).
+ */
+export function plaintextLeaks(secrets: Iterable<string>, texts: Record<string, string>): string[] {
+    const needles = [...secrets].flatMap((s) => [...asWrittenAndEscaped(s), ...(s.includes("-----BEGIN") ? [s.split("\n").sort((a, b) => b.length - a.length)[0]!] : [])]);
+    return Object.entries(texts).flatMap(([where, text]) => foundIn(text, needles).map((n) => `${where}: ${n.slice(0, 40)}…`));
+}
+
+/** Those of `secrets` that `text` does not hold, as written or JSON-escaped: [] shows the search is real. */
+export function unfoundIn(secrets: Iterable<string>, text: string): string[] {
+    return [...secrets].filter((s) => foundIn(text, asWrittenAndEscaped(s)).length === 0);
+}
+
+/** Every file under the file backend's `state/.pulumi` in `tmp`. */
+export function stateFiles(tmp: string): string[] {
+    const stateDir = path.join(tmp, "state/.pulumi");
+    return (fs.readdirSync(stateDir, { recursive: true }) as string[]).map((f) => path.join(stateDir, f)).filter((f) => fs.statSync(f).isFile());
+}
+
+/** The CLI's environment in `tmp`: private PULUMI_HOME, file backend in `tmp/state`, passphrase secrets, no update check, no downloads. */
+export function engineEnv(tmp: string): NodeJS.ProcessEnv {
+    return {
+        PATH: process.env.PATH,
+        HOME: tmp,
+        PULUMI_HOME: path.join(tmp, "pulumi-home"),
+        PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: "engine-test-only",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    };
+}
+
+/**
+ * `tmp/bin/pulumi`, a hard-linked copy (or a copy) of `pulumiCli` with the language host stand-in beside it:
+ * the CLI takes a language host from beside its own (symlink-resolved) binary before anything else
+ * (sdk/go/common/workspace/plugins.go GetPluginPath), as a release ships it.
+ */
+export function cliWithLanguageHost(tmp: string, pulumiCli: string): string {
     const bin = path.join(tmp, "bin");
     fs.mkdirSync(bin);
     const cli = path.join(bin, "pulumi");
@@ -62,6 +128,19 @@ export function engineProject(prefix: string, stacks: readonly string[]): Engine
         fs.chmodSync(cli, 0o755);
     }
     fs.symlinkSync(LANGHOST, path.join(bin, "pulumi-language-nodejs"));
+    return cli;
+}
+
+/**
+ * Makes the temp project with copies of `Pulumi.<stack>.yaml` for each of `stacks` (salt removed)
+ * and installs the emulated provider plugins into its PULUMI_HOME.
+ */
+export function engineProject(prefix: string, stacks: readonly string[]): EngineProject {
+    const pulumiCli = findPulumiCli();
+    if (!pulumiCli) throw new Error("no Pulumi CLI of the pinned version: run scripts/engine/build.sh and set PULUMI_ENGINE_BIN");
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+    // The CLI takes the language host beside its own binary first (cliWithLanguageHost says why).
+    const cli = cliWithLanguageHost(tmp, pulumiCli);
 
     const project = path.join(tmp, "project");
     fs.mkdirSync(project);
@@ -73,28 +152,20 @@ export function engineProject(prefix: string, stacks: readonly string[]): Engine
     for (const name of LINKED) fs.symlinkSync(path.join(ROOT, name), path.join(project, name));
 
     fs.mkdirSync(path.join(tmp, "state"));
-    const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        HOME: tmp,
-        PULUMI_HOME: path.join(tmp, "pulumi-home"),
-        PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: "engine-test-only",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    };
+    const env = engineEnv(tmp);
     installProviderPlugins(cli, env);
 
     const pulumi: EngineProject["pulumi"] = (args, options = {}) => {
         const started = Date.now();
         const run = spawnSync(cli, [...args, "--non-interactive"], {
-            cwd: project,
+            cwd: options.cwd ?? project,
             env: { ...env, ...options.extraEnv },
             encoding: "utf8",
             timeout: options.timeout ?? 90_000,
             maxBuffer: 64 * 1024 * 1024,
         });
         const ms = Date.now() - started;
-        console.log(`pulumi ${args.join(" ")}: exit ${run.status} in ${ms} ms`);
+        console.log(`pulumi ${args.join(" ")}${options.cwd ? ` (${path.basename(options.cwd)})` : ""}: exit ${run.status} in ${ms} ms`);
         return { status: run.status, stdout: run.stdout, out: `${run.stdout}${run.stderr}${run.error ? `\n${run.error.message}` : ""}`, ms };
     };
     return {
