@@ -4,12 +4,10 @@ import Redis from "ioredis";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConnectionDocument, ioredisOptions, pgClientConfig } from "../../components";
-import { DRAGONFLY_FLAGS } from "../dragonfly-model";
-import { createPostgresVolume, startPostgresImage, type PostgresVolume, type RunningPostgres } from "../harness/images/postgres";
-import { startRedisStandIn, type RunningStandIn } from "../harness/images/redis";
+import { type RegisteredInputs, type RunningDataServices, startDataServices } from "../harness/images/data-services";
 import { describeWithServers } from "../harness/requirements";
 import { atHarnessPort } from "../platform/documents";
-import { engineProject, type EngineProject, plaintextLeaks, revealed, ROOT, secretsIn, stateFiles, type StateResource, unfoundIn } from "./stack";
+import { engineProject, type EngineProject, plaintextLeaks, ROOT, secretsIn, stateFiles, type StateResource, unfoundIn } from "./stack";
 
 // The project itself (index.ts, program/, components/, Pulumi.yaml and Pulumi.dev.yaml) as `npm run dev:up`
 // deploys it, but through the real Pulumi CLI with the language host stand-in and the emulated tls, random,
@@ -29,11 +27,7 @@ describeWithServers("the dev stack through the real engine: the project's own pr
     let repoDevYaml: string;
 
     const pulumi = (args: string[], timeout = 90_000) => engine.pulumi(args, { timeout });
-    const exported = (showSecrets: boolean) => {
-        const run = pulumi(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])]);
-        expect(run.status, run.out).toBe(0);
-        return { text: run.stdout, resources: ((JSON.parse(run.stdout) as Json).deployment.resources ?? []) as StateResource[] };
-    };
+    const exported = (showSecrets: boolean) => engine.exportState("dev", showSecrets);
     /** `+ 38 to create`, `38 unchanged`: the count a summary line gives, or undefined. */
     const summary = (out: string, pattern: RegExp) => Number(pattern.exec(out)?.[1]);
 
@@ -41,8 +35,7 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         expect(fs.existsSync(path.join(POLICY_DIR, "node_modules/@pulumi/policy")), "run `npm ci --prefix policy` first").toBe(true);
         repoDevYaml = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
         engine = engineProject("engine-dev-stack", ["dev"]);
-        const init = pulumi(["stack", "init", "dev", "--secrets-provider", "passphrase"]);
-        expect(init.status, init.out).toBe(0);
+        engine.initStack("dev");
     }, 90_000);
 
     afterAll(() => {
@@ -101,31 +94,25 @@ describeWithServers("the dev stack through the real engine: the project's own pr
     });
 
     describe("real servers started from the containers the stack registered (inputs from `pulumi stack export --show-secrets`)", () => {
-        let database: RunningPostgres;
-        let volume: PostgresVolume;
-        let cache: RunningStandIn;
+        let services: RunningDataServices;
 
         beforeAll(async () => {
-            const containers = exported(true).resources.filter((r) => r.type === CONTAINER);
-            const inputs = (name: string) => revealed(containers.find((c) => revealed(c.inputs!.name) === name)?.inputs ?? {}) as Record<string, Json>;
+            const containers = engine.resources("dev", true).filter((r) => r.type === CONTAINER);
+            const inputs = (name: string) => (containers.find((c) => c.inputs!.name === name)?.inputs ?? {}) as Record<string, Json>;
             const db = inputs("tls-platform-dev-db");
             const df = inputs("tls-platform-dev-cache");
             expect(db.command?.[0], "no container tls-platform-dev-db in the state").toBe("postgres");
             expect(df.command, "no container tls-platform-dev-cache in the state").toBeDefined();
-            volume = createPostgresVolume();
-            database = await startPostgresImage({ command: db.command, envs: db.envs ?? [], uploads: db.uploads, port: db.ports[0].internal }, volume, { name: "dev-stack-db" });
-            cache = await startRedisStandIn({ command: df.command, envs: df.envs ?? [], uploads: df.uploads }, DRAGONFLY_FLAGS, { name: "dev-stack-cache" });
+            services = await startDataServices({ database: db as RegisteredInputs, cache: df as RegisteredInputs }, "dev-stack");
         }, 90_000);
 
         afterAll(async () => {
-            await database?.stop();
-            await cache?.stop();
-            volume?.remove();
+            await services?.stop();
         });
 
         it("PostgreSQL takes pg with nothing but the database document (pgClientConfig): verified TLS, the client certificate, the password", async () => {
             expect(documents.database.tls.clientCertificate).not.toBeNull();
-            const client = new Client({ ...pgClientConfig(atHarnessPort(documents.database, database.hostPort)), connectionTimeoutMillis: 10_000 });
+            const client = new Client({ ...pgClientConfig(atHarnessPort(documents.database, services.database.hostPort)), connectionTimeoutMillis: 10_000 });
             await client.connect();
             try {
                 const { rows } = await client.query("SELECT current_user, ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
@@ -136,7 +123,7 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         });
 
         it("the cache takes ioredis with nothing but the cache document (ioredisOptions): rediss://, the CA, the password", async () => {
-            const { url, options } = ioredisOptions(atHarnessPort(documents.cache, cache.hostPort));
+            const { url, options } = ioredisOptions(atHarnessPort(documents.cache, services.cache.hostPort));
             const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
             client.on("error", () => undefined);
             await client.connect();

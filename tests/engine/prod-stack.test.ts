@@ -46,11 +46,7 @@ describeWithServers("the prod stack through the real engine: the project's own p
     describe("the project's prod program", () => {
         let project: string;
         const pulumi = (args: string[], timeout?: number) => run(project, args, {}, timeout);
-        const exported = (showSecrets: boolean) => {
-            const result = pulumi(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])]);
-            expect(result.status, result.out).toBe(0);
-            return { text: result.stdout, resources: ((JSON.parse(result.stdout) as Json).deployment.resources ?? []) as StateResource[] };
-        };
+        const exported = (showSecrets: boolean) => engine.exportState("prod", showSecrets);
 
         beforeAll(() => {
             project = engine.project;
@@ -63,8 +59,7 @@ describeWithServers("the prod stack through the real engine: the project's own p
             fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), stackFile.toString());
             // The README creates prod with an awskms:// secrets provider; there is no KMS here, so the test's
             // stack encrypts its secrets with a passphrase (the same AES-GCM secret envelope in the state).
-            const init = pulumi(["stack", "init", "prod", "--secrets-provider", "passphrase"]);
-            expect(init.status, init.out).toBe(0);
+            engine.initStack("prod");
         }, 60_000);
 
         it("wrote the stack's encryption salt into the temp project's Pulumi.prod.yaml, not the repository's, and enables RDS", () => {

@@ -27,6 +27,8 @@ export interface EngineProject {
     pulumi(args: string[], options?: { extraEnv?: NodeJS.ProcessEnv; timeout?: number; cwd?: string }): PulumiRun;
     /** `stack init <stack>` with the passphrase provider; throws with the CLI's output if it fails. */
     initStack(stack: string): void;
+    /** `pulumi stack export` as printed (secrets still in their envelopes) and its resources. */
+    exportState(stack: string, showSecrets?: boolean): { text: string; resources: StateResource[] };
     /** The stack's resources from `pulumi stack export`, every secret revealed when `showSecrets`. */
     resources(stack: string, showSecrets?: boolean): StateResource[];
     remove(): void;
@@ -168,6 +170,11 @@ export function engineProject(prefix: string, stacks: readonly string[]): Engine
         console.log(`pulumi ${args.join(" ")}${options.cwd ? ` (${path.basename(options.cwd)})` : ""}: exit ${run.status} in ${ms} ms`);
         return { status: run.status, stdout: run.stdout, out: `${run.stdout}${run.stderr}${run.error ? `\n${run.error.message}` : ""}`, ms };
     };
+    const exportState: EngineProject["exportState"] = (stack, showSecrets = false) => {
+        const run = pulumi(["stack", "export", "--stack", stack, ...(showSecrets ? ["--show-secrets"] : [])]);
+        if (run.status !== 0) throw new Error(`stack export failed:\n${run.out}`);
+        return { text: run.stdout, resources: ((JSON.parse(run.stdout) as Json).deployment.resources ?? []) as StateResource[] };
+    };
     return {
         tmp,
         project,
@@ -177,10 +184,9 @@ export function engineProject(prefix: string, stacks: readonly string[]): Engine
             const init = pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"]);
             if (init.status !== 0) throw new Error(`stack init ${stack} failed:\n${init.out}`);
         },
+        exportState,
         resources(stack, showSecrets = false) {
-            const run = pulumi(["stack", "export", "--stack", stack, ...(showSecrets ? ["--show-secrets"] : [])]);
-            if (run.status !== 0) throw new Error(`stack export failed:\n${run.out}`);
-            const resources = ((JSON.parse(run.stdout) as Json).deployment.resources ?? []) as StateResource[];
+            const { resources } = exportState(stack, showSecrets);
             return showSecrets ? (revealed(resources) as StateResource[]) : resources;
         },
         remove() {

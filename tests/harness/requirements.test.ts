@@ -87,7 +87,7 @@ describe("findPostgresBinDir: the local server is discovered, not assumed to be 
 describe("every suite that starts real servers declares its needs", () => {
     const testFiles = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : []);
-    const startsServers = (text: string) => /from "(\.\.?\/)+((harness\/)?(images\/[a-z]+|namespace)|(verify\/)?moto)"/.test(text);
+    const startsServers = (text: string) => /from "(\.\.?\/)+((harness\/)?(images\/[a-z-]+|namespace)|(verify\/)?moto)"/.test(text);
     const suites = testFiles(path.join(ROOT, "tests")).filter((f) => startsServers(fs.readFileSync(f, "utf8")));
 
     it("finds the server suites", () => {

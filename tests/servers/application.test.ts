@@ -4,12 +4,10 @@ import { Client } from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ConnectionDocument } from "../../components";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
-import { createPostgresVolume, startPostgresImage, type PostgresVolume, type RunningPostgres } from "../harness/images/postgres";
-import { startRedisStandIn, type RunningStandIn } from "../harness/images/redis";
+import { type RegisteredInputs, type RunningDataServices, startDataServices } from "../harness/images/data-services";
 import { describeWithServers } from "../harness/requirements";
 import { stackConfig } from "../program/stack";
 import { atHarnessPort } from "../platform/documents";
-import { DRAGONFLY_FLAGS } from "../dragonfly-model";
 
 // An application's view of the dev stack: the connection documents exactly as the root program
 // exports them, used through the package's own client helpers, against real servers started from
@@ -19,9 +17,7 @@ import { DRAGONFLY_FLAGS } from "../dragonfly-model";
 let emulator: ProviderEmulator;
 let helpers: typeof import("../../components");
 let connections: Record<"cache" | "database" | "proxy", ConnectionDocument>;
-let database: RunningPostgres;
-let volume: PostgresVolume;
-let cache: RunningStandIn;
+let services: RunningDataServices;
 
 const registered = (name: string) => emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === name)!.inputs;
 
@@ -32,23 +28,17 @@ describeWithServers("the application's view of the dev stack", ["root", "postgre
         const program = await import("../../index");
         helpers = await import("../../components");
         connections = (await valueOf(program.connections!)) as typeof connections;
-        const db = registered("tls-platform-dev-db");
-        volume = createPostgresVolume();
-        database = await startPostgresImage({ command: db.command, envs: db.envs, uploads: db.uploads, port: 5432 }, volume, { name: "app-view-db" });
-        const df = registered("tls-platform-dev-cache");
-        cache = await startRedisStandIn({ command: df.command, envs: df.envs, uploads: df.uploads }, DRAGONFLY_FLAGS, { name: "app-view-cache" });
+        services = await startDataServices({ database: registered("tls-platform-dev-db") as RegisteredInputs, cache: registered("tls-platform-dev-cache") as RegisteredInputs }, "app-view");
     }, 120_000);
 
     afterAll(async () => {
-        await database?.stop();
-        await cache?.stop();
-        volume?.remove();
+        await services?.stop();
     });
 
     it("reaches PostgreSQL with pg and nothing but the database document: TLS verified, its client certificate, its password", async () => {
         const document = connections.database;
         expect(document.tls.clientCertificate).not.toBeNull(); // the dev stack demands it by default
-        const client = new Client({ ...helpers.pgClientConfig(atHarnessPort(document, database.hostPort)), connectionTimeoutMillis: 10_000 });
+        const client = new Client({ ...helpers.pgClientConfig(atHarnessPort(document, services.database.hostPort)), connectionTimeoutMillis: 10_000 });
         await client.connect();
         try {
             const { rows } = await client.query("SELECT current_user, ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
@@ -62,14 +52,14 @@ describeWithServers("the application's view of the dev stack", ["root", "postgre
     });
 
     it("is refused by PostgreSQL when the document's client certificate is left out", async () => {
-        const { connectionString, ssl } = helpers.pgClientConfig(atHarnessPort(connections.database, database.hostPort));
+        const { connectionString, ssl } = helpers.pgClientConfig(atHarnessPort(connections.database, services.database.hostPort));
         const client = new Client({ connectionString, ssl: { ...ssl, cert: undefined, key: undefined }, connectionTimeoutMillis: 10_000 });
         client.on("error", () => undefined);
         await expect(client.connect()).rejects.toThrow(/certificate/i);
     });
 
     it("reaches the cache with ioredis and nothing but the cache document: rediss://, the CA, the password", async () => {
-        const { url, options } = helpers.ioredisOptions(atHarnessPort(connections.cache, cache.hostPort));
+        const { url, options } = helpers.ioredisOptions(atHarnessPort(connections.cache, services.cache.hostPort));
         const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
         client.on("error", () => undefined);
         await client.connect();
@@ -83,7 +73,7 @@ describeWithServers("the application's view of the dev stack", ["root", "postgre
     });
 
     it("fails verification when the cache document's server name is changed, so the CA check is real", async () => {
-        const document = atHarnessPort(connections.cache, cache.hostPort);
+        const document = atHarnessPort(connections.cache, services.cache.hostPort);
         const { url, options } = helpers.ioredisOptions({ ...document, tls: { ...document.tls, serverName: "not-the-cache" } });
         const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
         const errors: Error[] = [];
