@@ -92,7 +92,7 @@ export function redisConfigFor(spec: DragonflyContainerSpec, knownFlags: Readonl
     const env = new Map(spec.envs.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
     const password = flags.get("requirepass") ?? env.get("DFLY_requirepass") ?? "";
     const ignored = new Set(["tls", "dir", "dbfilename", "snapshot_cron", "requirepass", "proactor_threads"]);
-    const handled = new Set(["port", "tls_cert_file", "tls_key_file", "tls_ca_cert_file", "maxmemory"]);
+    const handled = new Set(["port", "tls_cert_file", "tls_key_file", "tls_ca_cert_file", "tls_ciphers", "maxmemory"]);
     const unsupported = [...flags.keys()].filter((f) => !ignored.has(f) && !handled.has(f));
     if (unsupported.length > 0) throw new Error(`the redis stand-in does not emulate --${unsupported.join(", --")}`);
     if (flags.get("tls") !== "true") throw new Error("the redis stand-in only emulates Dragonfly with --tls");
@@ -107,6 +107,8 @@ export function redisConfigFor(spec: DragonflyContainerSpec, knownFlags: Readonl
         `tls-key-file ${confString(flags.get("tls_key_file")!)}`,
         ...(ca ? [`tls-ca-cert-file ${confString(ca)}`, "tls-auth-clients yes"] : ["tls-auth-clients no"]),
         'tls-protocols "TLSv1.2 TLSv1.3"',
+        // Both hand the list to SSL_CTX_set_cipher_list (TLS 1.2 and below): redis tls.c, Dragonfly tls_helpers.cc.
+        ...(flags.has("tls_ciphers") ? [`tls-ciphers ${confString(flags.get("tls_ciphers")!)}`] : []),
         ...(password ? [`requirepass ${confString(password)}`] : []),
         ...(flags.has("maxmemory") ? [`maxmemory ${flags.get("maxmemory")}`] : []),
         "dir /tmp",
