@@ -4,31 +4,22 @@
  * baseline requirements and RFC 5280.
  */
 
-/** Key algorithms a component accepts. ED25519 is left out: most TLS clients cannot verify it yet. */
-export const KEY_ALGORITHMS = ["ECDSA", "RSA"] as const;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+import type { EcdsaCurve, KeyAlgorithm, RsaKeySize } from "./limits";
 
-/** Curves a component accepts. The provider's own default is P224, which is too weak: always set one. */
-export const ECDSA_CURVES = ["P256", "P384"] as const;
-export type EcdsaCurve = (typeof ECDSA_CURVES)[number];
-
-/** RSA sizes a component accepts: 2048 is the floor (NIST SP 800-57), non-standard sizes are refused. */
-export const RSA_KEY_SIZES = [2048, 3072, 4096] as const;
+// The limits the policy pack shares (key types, curves, validities) live in limits.ts.
+export * from "./limits";
 
 export const DEFAULT_KEY_ALGORITHM: KeyAlgorithm = "ECDSA";
 export const DEFAULT_ECDSA_CURVE: EcdsaCurve = "P256";
-export const DEFAULT_RSA_BITS = 2048;
+export const DEFAULT_RSA_BITS: RsaKeySize = 2048;
 
 export const DEFAULT_LEAF_VALIDITY_DAYS = 90;
 export const DEFAULT_LEAF_EARLY_RENEWAL_DAYS = 30;
-/** CA/Browser Forum baseline requirements §6.3.2: a TLS server certificate lives at most 398 days. */
-export const MAX_SERVER_VALIDITY_DAYS = 398;
 
 /** Three years: long enough not to churn every client's trust bundle, short enough to be rehearsed. */
 export const DEFAULT_CA_VALIDITY_DAYS = 3 * 365;
 /** A new CA is cut half a year before the old one ends, which re-issues every leaf under it. */
 export const DEFAULT_CA_EARLY_RENEWAL_DAYS = 180;
-export const MAX_CA_VALIDITY_DAYS = 10 * 365;
 
 /** RFC 5280 ub-common-name. */
 export const MAX_COMMON_NAME_LENGTH = 64;
@@ -48,5 +39,3 @@ export const EXTENDED_KEY_USES: Record<CertificatePurpose, readonly string[]> = 
     client: ["client_auth"],
     both: ["server_auth", "client_auth"],
 };
-
-export const HOURS_PER_DAY = 24;

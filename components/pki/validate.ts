@@ -12,6 +12,7 @@ import {
     DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
     DEFAULT_LEAF_VALIDITY_DAYS,
     MAX_CA_VALIDITY_DAYS,
+    MAX_CLIENT_VALIDITY_DAYS,
     MAX_COMMON_NAME_LENGTH,
     MAX_SERVER_VALIDITY_DAYS,
 } from "./defaults";
@@ -131,7 +132,7 @@ export function leafLifetime(purpose: CertificatePurpose, validityDays: number, 
     return {
         validityDays,
         earlyRenewalDays,
-        maxValidityDays: serving ? MAX_SERVER_VALIDITY_DAYS : MAX_CA_VALIDITY_DAYS,
+        maxValidityDays: serving ? MAX_SERVER_VALIDITY_DAYS : MAX_CLIENT_VALIDITY_DAYS,
         maxReason: serving ? "for a server certificate (CA/Browser Forum baseline requirements)" : "for a client certificate",
         defaultValidityDays: DEFAULT_LEAF_VALIDITY_DAYS,
         defaultEarlyRenewalDays: DEFAULT_LEAF_EARLY_RENEWAL_DAYS,

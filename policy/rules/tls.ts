@@ -1,20 +1,31 @@
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import * as tls from "@pulumi/tls";
+// One source with the components (components/pki/limits.ts imports nothing, so the pack, its own
+// package run by ts-node from policy/, compiles it from the repository): what a component accepts
+// the pack accepts, and the reverse.
+import {
+    ECDSA_CURVES,
+    HOURS_PER_DAY,
+    KEY_ALGORITHMS,
+    MAX_CA_VALIDITY_DAYS,
+    MAX_CLIENT_VALIDITY_DAYS,
+    MAX_SERVER_VALIDITY_DAYS,
+    RSA_KEY_SIZES,
+} from "../../components/pki/limits";
 import { UNKNOWN, read, show } from "../values";
 
-/**
- * RSA from 2048 bits (NIST SP 800-57 part 1); ECDSA only on the curves TLS 1.3 has signature schemes
- * for (RFC 8446 §4.2.3: ecdsa_secp256r1/384r1/521r1), so never P224, which TLS 1.3 cannot use at all.
- */
-export const MIN_RSA_BITS = 2048;
-export const ALLOWED_ECDSA_CURVES = ["P256", "P384", "P521"];
+export const MIN_RSA_BITS = RSA_KEY_SIZES[0];
+export const ALLOWED_ECDSA_CURVES: readonly string[] = ECDSA_CURVES;
 /** @pulumi/tls 5.6.1 privateKey.d.ts: the provider's defaults when the argument is left out. */
 const PROVIDER_DEFAULT_RSA_BITS = 2048;
 const PROVIDER_DEFAULT_ECDSA_CURVE = "P224";
 /** CA/Browser Forum baseline requirements §6.3.2: a TLS server certificate lives at most 398 days. */
-export const MAX_LEAF_VALIDITY_DAYS = 398;
-const HOURS_PER_DAY = 24;
+export const MAX_LEAF_VALIDITY_DAYS = MAX_SERVER_VALIDITY_DAYS;
 export const MAX_LEAF_VALIDITY_HOURS = MAX_LEAF_VALIDITY_DAYS * HOURS_PER_DAY;
+export const MAX_CLIENT_VALIDITY_HOURS = MAX_CLIENT_VALIDITY_DAYS * HOURS_PER_DAY;
+export const MAX_CA_VALIDITY_HOURS = MAX_CA_VALIDITY_DAYS * HOURS_PER_DAY;
+
+const listed = (values: readonly unknown[]) => values.map((v) => `\`${v}\``).join(", ");
 
 /** `399 days`, `398 days 1 hour`. */
 const days = (hours: number) => {
@@ -25,14 +36,15 @@ const days = (hours: number) => {
 
 export const tlsKeyStrength: ResourceValidationPolicy = {
     name: "tls-key-strength",
-    description: "TLS private keys are RSA of 2048 bits or more, ECDSA on P256, P384 or P521 (never the provider's default P224), or ED25519.",
+    description: `TLS private keys are ${KEY_ALGORITHMS.join(" or ")}: RSA of ${RSA_KEY_SIZES.join(", ")} bits, ECDSA on ${ECDSA_CURVES.join(" or ")} (never the provider's default P224), the same limits the components enforce.`,
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(tls.PrivateKey, (key, _args, reportViolation) => {
         const algorithm = read(() => key.algorithm);
         if (algorithm === "RSA") {
             const bits = read(() => key.rsaBits) ?? PROVIDER_DEFAULT_RSA_BITS;
-            if (bits !== UNKNOWN && !(typeof bits === "number" && bits >= MIN_RSA_BITS)) {
-                reportViolation(`\`rsaBits\` is ${show(bits)}: RSA keys need at least ${MIN_RSA_BITS} bits. Set \`rsaBits: ${MIN_RSA_BITS}\` or more, or use \`algorithm: "ECDSA"\` with \`ecdsaCurve: "P256"\`.`);
+            if (bits !== UNKNOWN && !(RSA_KEY_SIZES as readonly unknown[]).includes(bits)) {
+                const why = typeof bits === "number" && bits < MIN_RSA_BITS ? `RSA keys need at least ${MIN_RSA_BITS} bits` : `not one of the sizes ${RSA_KEY_SIZES.join(", ")}`;
+                reportViolation(`\`rsaBits\` is ${show(bits)}: ${why}. Set \`rsaBits\` to ${RSA_KEY_SIZES.join(", ")}, or use \`algorithm: "ECDSA"\` with \`ecdsaCurve: "P256"\`.`);
             }
         } else if (algorithm === "ECDSA") {
             const curve = read(() => key.ecdsaCurve);
@@ -42,26 +54,51 @@ export const tlsKeyStrength: ResourceValidationPolicy = {
             } else if (curve === PROVIDER_DEFAULT_ECDSA_CURVE) {
                 reportViolation(`\`ecdsaCurve\` is \`${curve}\`, which TLS 1.3 has no signature scheme for (RFC 8446 §4.2.3) and which gives only 112-bit security. ${fix}`);
             } else if (curve !== UNKNOWN && !ALLOWED_ECDSA_CURVES.includes(curve)) {
-                reportViolation(`\`ecdsaCurve\` is ${show(curve)}, not one of ${ALLOWED_ECDSA_CURVES.map((c) => `\`${c}\``).join(", ")}. ${fix}`);
+                reportViolation(`\`ecdsaCurve\` is ${show(curve)}, not one of ${listed(ECDSA_CURVES)}. ${fix}`);
             }
-        } else if (algorithm !== UNKNOWN && algorithm !== "ED25519") {
-            reportViolation(`\`algorithm\` is ${show(algorithm)}: use \`ECDSA\` (with \`ecdsaCurve\` P256 or stronger), \`RSA\` (${MIN_RSA_BITS} bits or more) or \`ED25519\`.`);
+        } else if (algorithm !== UNKNOWN) {
+            reportViolation(`\`algorithm\` is ${show(algorithm)}: use \`ECDSA\` (with \`ecdsaCurve\` ${ECDSA_CURVES.join(" or ")}) or \`RSA\` (${RSA_KEY_SIZES.join(", ")} bits).`);
         }
     }),
 };
 
 export const tlsLeafValidity: ResourceValidationPolicy = {
     name: "tls-leaf-validity",
-    description: `Leaf certificates (tls LocallySignedCert, not a CA) are valid for at most ${MAX_LEAF_VALIDITY_DAYS} days.`,
+    description: `Leaf certificates (tls LocallySignedCert, not a CA) are valid for at most ${MAX_LEAF_VALIDITY_DAYS} days when they serve (server_auth), ${MAX_CLIENT_VALIDITY_DAYS} days when they only authenticate clients.`,
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(tls.LocallySignedCert, (cert, _args, reportViolation) => {
         const isCa = read(() => cert.isCaCertificate);
         const hours = read(() => cert.validityPeriodHours);
-        if (isCa === true || isCa === UNKNOWN || hours === UNKNOWN || typeof hours !== "number" || hours <= MAX_LEAF_VALIDITY_HOURS) {
+        const uses = read(() => cert.allowedUses);
+        if (isCa === true || isCa === UNKNOWN || hours === UNKNOWN || typeof hours !== "number") {
+            return;
+        }
+        // Unknown uses are treated as serving: the stricter cap.
+        const clientOnly = Array.isArray(uses) && !uses.includes("server_auth") && uses.includes("client_auth");
+        if (clientOnly && hours > MAX_CLIENT_VALIDITY_HOURS) {
+            reportViolation(
+                `\`validityPeriodHours\` is ${hours} (${days(hours)}): a client certificate may be valid for at most ${MAX_CLIENT_VALIDITY_DAYS} days. Set \`validityPeriodHours\` to ${MAX_CLIENT_VALIDITY_HOURS} or less.`,
+            );
+        } else if (!clientOnly && hours > MAX_LEAF_VALIDITY_HOURS) {
+            reportViolation(
+                `\`validityPeriodHours\` is ${hours} (${days(hours)}): a leaf certificate may be valid for at most ${MAX_LEAF_VALIDITY_DAYS} days (CA/Browser Forum baseline requirements §6.3.2). Set \`validityPeriodHours\` to ${MAX_LEAF_VALIDITY_HOURS} or less; this project's leaves default to 90 days (2160 hours).`,
+            );
+        }
+    }),
+};
+
+export const tlsCaValidity: ResourceValidationPolicy = {
+    name: "tls-ca-validity",
+    description: `Self-signed CA certificates (tls SelfSignedCert with isCaCertificate) are valid for at most ${MAX_CA_VALIDITY_DAYS} days.`,
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(tls.SelfSignedCert, (cert, _args, reportViolation) => {
+        const isCa = read(() => cert.isCaCertificate);
+        const hours = read(() => cert.validityPeriodHours);
+        if (isCa !== true || hours === UNKNOWN || typeof hours !== "number" || hours <= MAX_CA_VALIDITY_HOURS) {
             return;
         }
         reportViolation(
-            `\`validityPeriodHours\` is ${hours} (${days(hours)}): a leaf certificate may be valid for at most ${MAX_LEAF_VALIDITY_DAYS} days (CA/Browser Forum baseline requirements §6.3.2). Set \`validityPeriodHours\` to ${MAX_LEAF_VALIDITY_HOURS} or less; this project's leaves default to 90 days (2160 hours).`,
+            `\`validityPeriodHours\` is ${hours} (${days(hours)}): a private CA may be valid for at most ${MAX_CA_VALIDITY_DAYS} days; rotate it instead. Set \`validityPeriodHours\` to ${MAX_CA_VALIDITY_HOURS} or less; this project's CAs default to 1095 days.`,
         );
     }),
 };
@@ -85,4 +122,4 @@ export const tlsEarlyRenewal: ResourceValidationPolicy = {
     validateResource: [validateResourceOfType(tls.LocallySignedCert, checkEarlyRenewal), validateResourceOfType(tls.SelfSignedCert, checkEarlyRenewal)],
 };
 
-export const tlsPolicies = [tlsKeyStrength, tlsLeafValidity, tlsEarlyRenewal];
+export const tlsPolicies = [tlsKeyStrength, tlsLeafValidity, tlsCaValidity, tlsEarlyRenewal];

@@ -15,26 +15,28 @@ describe("tls-key-strength (mandatory)", () => {
     it.each([
         ["ECDSA P256 (the project's default)", { algorithm: "ECDSA", ecdsaCurve: "P256" }],
         ["ECDSA P384", { algorithm: "ECDSA", ecdsaCurve: "P384" }],
-        ["ECDSA P521", { algorithm: "ECDSA", ecdsaCurve: "P521" }],
         ["RSA 2048", { algorithm: "RSA", rsaBits: 2048 }],
+        ["RSA 3072", { algorithm: "RSA", rsaBits: 3072 }],
         ["RSA 4096", { algorithm: "RSA", rsaBits: 4096 }],
         ["RSA without rsaBits (the provider's default is 2048)", { algorithm: "RSA" }],
-        ["ED25519", { algorithm: "ED25519" }],
         ["a curve computed from another resource (preview)", { algorithm: "ECDSA", ecdsaCurve: UNKNOWN_STRING }],
     ])("passes %s", async (_title, props) => {
         expect(await validateResource(policy, key(props))).toEqual(clean);
     });
 
     it.each([
-        ["RSA 1024", { algorithm: "RSA", rsaBits: 1024 }, '`rsaBits` is 1024: RSA keys need at least 2048 bits. Set `rsaBits: 2048` or more, or use `algorithm: "ECDSA"` with `ecdsaCurve: "P256"`.'],
+        ["RSA 1024", { algorithm: "RSA", rsaBits: 1024 }, '`rsaBits` is 1024: RSA keys need at least 2048 bits. Set `rsaBits` to 2048, 3072, 4096, or use `algorithm: "ECDSA"` with `ecdsaCurve: "P256"`.'],
+        ["RSA 2560, a size the components refuse", { algorithm: "RSA", rsaBits: 2560 }, '`rsaBits` is 2560: not one of the sizes 2048, 3072, 4096. Set `rsaBits` to 2048, 3072, 4096, or use `algorithm: "ECDSA"` with `ecdsaCurve: "P256"`.'],
+        ["ECDSA P521, a curve the components refuse", { algorithm: "ECDSA", ecdsaCurve: "P521" }, `\`ecdsaCurve\` is \`P521\`, not one of \`P256\`, \`P384\`. ${curveFix}`],
+        ["ED25519, which the components refuse", { algorithm: "ED25519" }, "`algorithm` is `ED25519`: use `ECDSA` (with `ecdsaCurve` P256 or P384) or `RSA` (2048, 3072, 4096 bits)."],
         [
             "ECDSA without a curve (the provider's default is P224)",
             { algorithm: "ECDSA" },
             `\`ecdsaCurve\` is not set, so the provider uses its default \`P224\`, which TLS 1.3 has no signature scheme for (RFC 8446 §4.2.3) and which gives only 112-bit security. ${curveFix}`,
         ],
         ["ECDSA P224", { algorithm: "ECDSA", ecdsaCurve: "P224" }, `\`ecdsaCurve\` is \`P224\`, which TLS 1.3 has no signature scheme for (RFC 8446 §4.2.3) and which gives only 112-bit security. ${curveFix}`],
-        ["a curve the provider does not know", { algorithm: "ECDSA", ecdsaCurve: "secp256k1" }, `\`ecdsaCurve\` is \`secp256k1\`, not one of \`P256\`, \`P384\`, \`P521\`. ${curveFix}`],
-        ["an unknown algorithm", { algorithm: "DSA" }, "`algorithm` is `DSA`: use `ECDSA` (with `ecdsaCurve` P256 or stronger), `RSA` (2048 bits or more) or `ED25519`."],
+        ["a curve the provider does not know", { algorithm: "ECDSA", ecdsaCurve: "secp256k1" }, `\`ecdsaCurve\` is \`secp256k1\`, not one of \`P256\`, \`P384\`. ${curveFix}`],
+        ["an unknown algorithm", { algorithm: "DSA" }, "`algorithm` is `DSA`: use `ECDSA` (with `ecdsaCurve` P256 or P384) or `RSA` (2048, 3072, 4096 bits)."],
     ])("reports %s", async (_title, props, message) => {
         expect((await validateResource(policy, key(props))).violations).toEqual([message]);
     });
@@ -48,6 +50,7 @@ describe("tls-leaf-validity (mandatory)", () => {
         ["the project's 90-day leaf", {}],
         ["exactly 398 days", { validityPeriodHours: 398 * 24 }],
         ["an intermediate CA of five years (isCaCertificate)", { validityPeriodHours: 5 * 365 * 24, earlyRenewalHours: 180 * 24, isCaCertificate: true }],
+        ["a client-only certificate of ten years (what a component accepts for purpose client)", { validityPeriodHours: 3650 * 24, allowedUses: ["digital_signature", "client_auth"] }],
     ])("passes %s", async (_title, changes) => {
         expect(await validateResource(policy, leaf(changes))).toEqual(clean);
     });
@@ -68,12 +71,41 @@ describe("tls-leaf-validity (mandatory)", () => {
             { validityPeriodHours: 87600, isCaCertificate: false },
             "`validityPeriodHours` is 87600 (3650 days): a leaf certificate may be valid for at most 398 days (CA/Browser Forum baseline requirements §6.3.2). Set `validityPeriodHours` to 9552 or less; this project's leaves default to 90 days (2160 hours).",
         ],
+        [
+            "a client-only certificate past ten years",
+            { validityPeriodHours: 3651 * 24, allowedUses: ["digital_signature", "client_auth"] },
+            "`validityPeriodHours` is 87624 (3651 days): a client certificate may be valid for at most 3650 days. Set `validityPeriodHours` to 87600 or less.",
+        ],
+        [
+            "a certificate for both purposes past 398 days (it serves, so the server cap holds)",
+            { validityPeriodHours: 399 * 24, allowedUses: ["digital_signature", "server_auth", "client_auth"] },
+            "`validityPeriodHours` is 9576 (399 days): a leaf certificate may be valid for at most 398 days (CA/Browser Forum baseline requirements §6.3.2). Set `validityPeriodHours` to 9552 or less; this project's leaves default to 90 days (2160 hours).",
+        ],
     ])("reports %s", async (_title, changes, message) => {
         expect((await validateResource(policy, leaf(changes))).violations).toEqual([message]);
     });
 
     it("leaves self-signed certificates (the CA) alone", async () => {
         expect((await validateResource(policy, { type: SELF_SIGNED, name: "platform-ca-cert", props: CA_CERT })).notApplicable).toBe(true);
+    });
+});
+
+describe("tls-ca-validity (mandatory)", () => {
+    const policy = resourcePolicy("tls-ca-validity");
+    const ca = (changes: Record<string, unknown>) => ({ type: SELF_SIGNED, name: "platform-ca-cert", props: changed(CA_CERT, changes) });
+
+    it.each([
+        ["the project's three-year CA", {}],
+        ["exactly ten years", { validityPeriodHours: 3650 * 24 }],
+        ["a long self-signed certificate that is not a CA", { validityPeriodHours: 7300 * 24, isCaCertificate: false }],
+    ])("passes %s", async (_title, changes) => {
+        expect((await validateResource(policy, ca(changes))).violations).toEqual([]);
+    });
+
+    it("reports a CA of twenty years", async () => {
+        expect((await validateResource(policy, ca({ validityPeriodHours: 7300 * 24 }))).violations).toEqual([
+            "`validityPeriodHours` is 175200 (7300 days): a private CA may be valid for at most 3650 days; rotate it instead. Set `validityPeriodHours` to 87600 or less; this project's CAs default to 1095 days.",
+        ]);
     });
 });
 
