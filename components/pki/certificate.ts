@@ -11,16 +11,17 @@ import {
     HOURS_PER_DAY,
 } from "./defaults";
 import { KeyArgs, leafKeyUsages, privateKeyArgs, resolveKey } from "./keys";
-import { validateCertificateArgs, validateSans } from "./validate";
+import { validateCertificateArgs, validateIssuer, validateIssuerPem, validateSans } from "./validate";
 
 export interface CertificateArgs extends KeyArgs {
     /** The CA that signs this certificate, e.g. a `CertificateAuthority`. */
     readonly ca: CertificateIssuer;
     /**
-     * `server` (serverAuth), `client` (clientAuth, for mutual TLS) or `both`.
+     * `server` (serverAuth), `client` (clientAuth, for mutual TLS) or `both`. A union, so that a typo
+     * such as `"clinet"` is a type error; other languages' values are checked at construction.
      * @default - `server`
      */
-    readonly purpose?: CertificatePurpose | string;
+    readonly purpose?: CertificatePurpose;
     /**
      * Subject common name, at most 64 characters. For a client certificate it is the identity a server
      * maps to a user (PostgreSQL `clientcert=verify-full` requires it to equal the database user).
@@ -70,16 +71,37 @@ export class Certificate extends pulumi.ComponentResource {
     public readonly fullChainPem: pulumi.Output<string>;
     /** When the certificate expires, RFC 3339. */
     public readonly validityEndTime: pulumi.Output<string>;
+    /** The subject common name: for a client certificate, the identity servers map to a user. */
+    public readonly commonName: string;
+    /** What the certificate is for, which decides its extended key usages. */
+    public readonly purpose: CertificatePurpose;
+    /** Always false: a leaf signs nothing. Components refuse a leaf where they need a CA. */
+    public readonly isCertificateAuthority = false as const;
 
-    constructor(name: string, args: CertificateArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, givenArgs: CertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:Certificate", name, {}, opts);
 
         const subject = `Certificate "${name}"`;
-        // Checked by validateCertificateArgs below, before anything uses it.
-        const purpose = (args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE) as CertificatePurpose;
+        // Plain JavaScript callers can leave out the whole bag: every missing argument is a problem below.
+        const args: CertificateArgs = givenArgs ?? ({} as CertificateArgs);
+        throwIfProblems(subject, [...validateIssuer(args.ca), ...validateCertificateArgs(args)]);
+        // Checked above, before anything uses them.
+        const purpose = args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE;
         const validityDays = args.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS;
         const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS;
-        throwIfProblems(subject, validateCertificateArgs(args));
+        this.commonName = args.commonName;
+        this.purpose = purpose;
+        // An issuer PEM from another resource's output is checked once known, before the CSR is signed:
+        // the provider signs with any certificate, CA or not (Go's x509.CreateCertificate does not check).
+        const caCertPem = isKnown(args.ca.certPem)
+            ? pulumi.output(args.ca.certPem)
+            : pulumi.output(args.ca.certPem).apply((pem) => {
+                  const late = validateIssuerPem(pem);
+                  if (late.length > 0) {
+                      throw new pulumi.ResourceError(formatProblems(subject, late), this);
+                  }
+                  return pem;
+              });
         // SANs that come from other resources are checked once known, and then fail this component
         // before its CSR is created.
         const sansKnown = isKnown(args.dnsNames) && isKnown(args.ipAddresses);
@@ -109,7 +131,7 @@ export class Certificate extends pulumi.ComponentResource {
             `${name}-cert`,
             {
                 certRequestPem: csr.certRequestPem,
-                caCertPem: args.ca.certPem,
+                caCertPem,
                 caPrivateKeyPem: args.ca.privateKeyPem,
                 allowedUses: [...leafKeyUsages(resolvedKey), ...EXTENDED_KEY_USES[purpose]],
                 setSubjectKeyId: true,
@@ -121,8 +143,8 @@ export class Certificate extends pulumi.ComponentResource {
 
         this.certPem = cert.certPem;
         this.privateKeyPem = pulumi.secret(key.privateKeyPem);
-        this.caCertPem = pulumi.output(args.ca.certPem);
-        this.fullChainPem = pulumi.interpolate`${cert.certPem}${args.ca.certPem}`;
+        this.caCertPem = caCertPem;
+        this.fullChainPem = pulumi.interpolate`${cert.certPem}${caCertPem}`;
         this.validityEndTime = cert.validityEndTime;
         this.registerOutputs({
             certPem: this.certPem,

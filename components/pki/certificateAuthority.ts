@@ -11,6 +11,12 @@ export interface CertificateIssuer {
     readonly certPem: pulumi.Input<string>;
     /** The issuer's private key, PEM (secret). */
     readonly privateKeyPem: pulumi.Input<string>;
+    /**
+     * False for a leaf (a `Certificate`), which has the same two fields but cannot sign; components
+     * refuse it as an issuer before anything is created.
+     * @default - checked from `certPem` when that is known
+     */
+    readonly isCertificateAuthority?: boolean;
 }
 
 export interface CertificateAuthorityArgs extends KeyArgs {
@@ -45,10 +51,13 @@ export class CertificateAuthority extends pulumi.ComponentResource implements Ce
     public readonly privateKeyPem: pulumi.Output<string>;
     /** When the CA certificate expires, RFC 3339. */
     public readonly validityEndTime: pulumi.Output<string>;
+    public readonly isCertificateAuthority = true as const;
 
-    constructor(name: string, args: CertificateAuthorityArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, givenArgs: CertificateAuthorityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:CertificateAuthority", name, {}, opts);
 
+        // Plain JavaScript callers can leave out the whole bag: every missing argument is a problem below.
+        const args: CertificateAuthorityArgs = givenArgs ?? ({} as CertificateAuthorityArgs);
         const validityDays = args.validityDays ?? DEFAULT_CA_VALIDITY_DAYS;
         const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_CA_EARLY_RENEWAL_DAYS;
         throwIfProblems(`CertificateAuthority "${name}"`, validateCertificateAuthorityArgs(args));

@@ -14,16 +14,17 @@ import {
 /** How a component's private key is made. */
 export interface KeyArgs {
     /**
-     * Key algorithm: `ECDSA` or `RSA`. A plain string (checked when the component is created) so the
-     * argument crosses language boundaries; `KeyAlgorithm` names the allowed values.
+     * Key algorithm: `ECDSA` or `RSA`. A union, so the editor completes it and a typo is a type
+     * error; a value from another language or from config is still checked when the component is
+     * created.
      * @default - `ECDSA`
      */
-    readonly keyAlgorithm?: KeyAlgorithm | string;
+    readonly keyAlgorithm?: KeyAlgorithm;
     /**
-     * Curve for ECDSA keys: `P256` or `P384` (`EcdsaCurve`).
+     * Curve for ECDSA keys: `P256` or `P384`.
      * @default - `P256` (never the provider's own default, P224)
      */
-    readonly ecdsaCurve?: EcdsaCurve | string;
+    readonly ecdsaCurve?: EcdsaCurve;
     /**
      * Size of RSA keys: 2048, 3072 or 4096.
      * @default - 2048 when `keyAlgorithm` is `RSA`
@@ -39,8 +40,8 @@ const listed = (values: readonly unknown[]) => values.map((v) => show(v)).join("
 /** Every problem with a key specification (pure). */
 export function validateKeyArgs(args: KeyArgs): Problem[] {
     const problems: Problem[] = [];
-    const algorithm = args.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
-    if (!(KEY_ALGORITHMS as readonly string[]).includes(algorithm)) {
+    const algorithm: unknown = args.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
+    if (!(KEY_ALGORITHMS as readonly unknown[]).includes(algorithm)) {
         problems.push({
             path: "keyAlgorithm",
             message: `\`keyAlgorithm\`: ${show(algorithm)} is not supported; use ${listed(KEY_ALGORITHMS)} (default \`${DEFAULT_KEY_ALGORITHM}\`).`,
@@ -48,7 +49,7 @@ export function validateKeyArgs(args: KeyArgs): Problem[] {
         return problems;
     }
     if (algorithm === "ECDSA") {
-        if (args.ecdsaCurve !== undefined && !(ECDSA_CURVES as readonly string[]).includes(args.ecdsaCurve)) {
+        if (args.ecdsaCurve !== undefined && !(ECDSA_CURVES as readonly unknown[]).includes(args.ecdsaCurve)) {
             const why = (args.ecdsaCurve as string) === "P224" ? "is too weak (112-bit security; it is the provider's default, which is why this library always sets a curve)" : "is not allowed";
             problems.push({
                 path: "ecdsaCurve",

@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { Problem, isKnown, show } from "../shared/problems";
 import type { CertificateArgs } from "./certificate";
@@ -60,7 +61,13 @@ export function validateLifetime(input: LifetimeInput): Problem[] {
 }
 
 export function validateCommonName(commonName: unknown): Problem[] {
-    if (typeof commonName !== "string" || commonName.trim() === "") {
+    if (commonName === undefined || commonName === null) {
+        return [{ path: "commonName", message: "`commonName`: missing; give a name that identifies the certificate, e.g. `commonName: \"api\"`." }];
+    }
+    if (typeof commonName !== "string") {
+        return [{ path: "commonName", message: `\`commonName\`: ${show(commonName)} is not a string; give a name that identifies the certificate, e.g. \`commonName: "api"\`.` }];
+    }
+    if (commonName.trim() === "") {
         return [{ path: "commonName", message: `\`commonName\`: ${show(commonName)} is empty; give a name that identifies the certificate, e.g. \`api\`.` }];
     }
     if (commonName.length > MAX_COMMON_NAME_LENGTH) {
@@ -150,8 +157,55 @@ export function caLifetime(validityDays: number, earlyRenewalDays: number): Life
     };
 }
 
+const CA_FIX = 'pass the `CertificateAuthority` that issues your certificates, e.g. `ca: new CertificateAuthority("ca", { commonName: "dev CA" })`';
+
+/** Problems with an issuer's certificate PEM, once known: it must parse and be a CA (basic constraints CA:TRUE). */
+export function validateIssuerPem(pem: unknown, path = "ca"): Problem[] {
+    let certificate: crypto.X509Certificate;
+    try {
+        certificate = new crypto.X509Certificate(typeof pem === "string" ? pem : "");
+    } catch {
+        return [{ path, message: `\`${path}\`: its \`certPem\` is not a PEM certificate; ${CA_FIX}.` }];
+    }
+    if (!certificate.ca) {
+        return [
+            {
+                path,
+                message: `\`${path}\`: its certificate (subject \`${certificate.subject.replace(/\n/g, ", ")}\`) is not a certificate authority (no basic constraint CA:TRUE), so every TLS client would refuse what it signs; ${CA_FIX}.`,
+            },
+        ];
+    }
+    return [];
+}
+
+/**
+ * The issuer argument: present, shaped like one, and a CA. A `Certificate` (a leaf) fits the shape
+ * but says `isCertificateAuthority: false`; a PEM known now is parsed; a PEM from another resource's
+ * output is checked by the component once known.
+ */
+export function validateIssuer(ca: unknown, path = "ca"): Problem[] {
+    if (ca === undefined || ca === null) {
+        return [{ path, message: `\`${path}\`: missing; a certificate needs an issuer; ${CA_FIX}.` }];
+    }
+    const issuer = ca as { certPem?: unknown; privateKeyPem?: unknown; isCertificateAuthority?: unknown; commonName?: unknown };
+    if (typeof ca !== "object" || issuer.certPem === undefined || issuer.privateKeyPem === undefined) {
+        return [{ path, message: `\`${path}\`: ${typeof ca === "string" ? "a string" : "a value"} without \`certPem\` and \`privateKeyPem\` is not an issuer; ${CA_FIX}.` }];
+    }
+    if (issuer.isCertificateAuthority === false) {
+        return [
+            {
+                path,
+                message: `\`${path}\`: the leaf certificate ${show(issuer.commonName)} is not a certificate authority (no basic constraint CA:TRUE), so every TLS client would refuse what it signs; ${CA_FIX}.`,
+            },
+        ];
+    }
+    return isKnown(issuer.certPem as string) ? validateIssuerPem(issuer.certPem, path) : [];
+}
+
 /** Every problem with a `CertificateAuthority`'s arguments (pure). */
-export function validateCertificateAuthorityArgs(args: CertificateAuthorityArgs): Problem[] {
+export function validateCertificateAuthorityArgs(given: CertificateAuthorityArgs): Problem[] {
+    // Callers from plain JavaScript (or another language) can leave out the whole bag.
+    const args: Partial<CertificateAuthorityArgs> = given ?? {};
     return [
         ...validateKeyArgs(args),
         ...validateCommonName(args.commonName),
@@ -163,7 +217,9 @@ export function validateCertificateAuthorityArgs(args: CertificateAuthorityArgs)
  * Every problem with a `Certificate`'s arguments (pure). SANs that are not known yet (outputs of other
  * resources) are left to `validateSans` once they are.
  */
-export function validateCertificateArgs(args: Omit<CertificateArgs, "ca">): Problem[] {
+export function validateCertificateArgs(given: Omit<CertificateArgs, "ca">): Problem[] {
+    // Callers from plain JavaScript (or another language) can leave out the whole bag.
+    const args: Partial<Omit<CertificateArgs, "ca">> = given ?? {};
     const purpose = args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE;
     const purposeProblems = validatePurpose(purpose);
     const problems = [...validateKeyArgs(args), ...validateCommonName(args.commonName), ...purposeProblems];
