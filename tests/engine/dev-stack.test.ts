@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Redis from "ioredis";
@@ -7,6 +8,7 @@ import { type ConnectionDocument, ioredisOptions, pgClientConfig } from "../../c
 import { type RegisteredInputs, type RunningDataServices, startDataServices } from "../harness/images/data-services";
 import { describeWithServers } from "../harness/requirements";
 import { atHarnessPort } from "../platform/documents";
+import { EMULATED_DOCKER_ENGINE, quickstart, type Quickstart, readmeCommands, workflowStep } from "./quickstart";
 import { engineProject, type EngineProject, plaintextLeaks, ROOT, secretsIn, stateFiles, type StateResource, unfoundIn } from "./stack";
 
 // The project itself (index.ts, program/, components/, Pulumi.yaml and Pulumi.dev.yaml) as `npm run dev:up`
@@ -14,7 +16,9 @@ import { engineProject, type EngineProject, plaintextLeaks, ROOT, secretsIn, sta
 // docker and aws plugins: preview under the policy pack, up, no diff after up or refresh, the documents it
 // exports reaching real servers started from the containers it registered, secrets only encrypted at rest,
 // and destroy. The project directory is a temp one of links to the repository's files and copies of the two
-// Pulumi.*.yaml, because `stack init` writes `encryptionsalt` into Pulumi.dev.yaml.
+// Pulumi.*.yaml, because `stack init` writes `encryptionsalt` into Pulumi.dev.yaml. The preview is the CI
+// workflow's step, the deployment the README's `npm run dev:up` and the outputs the README's
+// `pulumi stack output` lines, each run unchanged by bash (tests/engine/quickstart.ts).
 
 const POLICY_DIR = path.join(ROOT, "policy");
 const CONTAINER = "docker:index/container:Container";
@@ -24,6 +28,7 @@ type Documents = Record<"cache" | "database" | "proxy", ConnectionDocument>;
 
 describeWithServers("the dev stack through the real engine: the project's own program under the Pulumi CLI, the language host stand-in and the emulated plugins", ["pulumi", "root", "postgres", "redis", "socat", "unshare"], () => {
     let engine: EngineProject;
+    let shell: Quickstart;
     let repoDevYaml: string;
 
     const pulumi = (args: string[], timeout = 90_000) => engine.pulumi(args, { timeout });
@@ -35,6 +40,7 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         expect(fs.existsSync(path.join(POLICY_DIR, "node_modules/@pulumi/policy")), "run `npm ci --prefix policy` first").toBe(true);
         repoDevYaml = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
         engine = engineProject("engine-dev-stack", ["dev"]);
+        shell = quickstart(engine);
         engine.initStack("dev");
     }, 90_000);
 
@@ -48,11 +54,13 @@ describeWithServers("the dev stack through the real engine: the project's own pr
     });
 
     let planned: number;
-    it("previews under the project's policy pack: the pack passes and the preview lists the CA, passwords and three containers to create", () => {
-        const run = pulumi(["preview", "--policy-pack", POLICY_DIR]);
+    it("previews with the CI workflow's own step (preview.yml, `STACK=dev`) under the policy pack: the pack passes and the preview lists the CA, passwords and three containers to create", () => {
+        const step = workflowStep("preview.yml", "pulumi preview with the policy pack");
+        expect(step.run).toContain("--policy-pack ./policy");
+        const run = shell.bash(step.run, { STACK: "dev" });
         expect(run.status, run.out).toBe(0);
         const version = (JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { version: string }).version;
-        expect(run.out).toContain(`✅ tls-platform@v${version} (local: ${POLICY_DIR})`);
+        expect(run.out).toContain(`✅ tls-platform@v${version} (local: policy)`);
         const creates = [...run.out.matchAll(/^ \+\s+(\S+)\s+(\S+)\s+create\b/gm)].map((m) => `${m[1]} ${m[2]}`);
         expect(creates).toEqual(expect.arrayContaining([
             "pulumi:pulumi:Stack tls-platform-dev",
@@ -69,11 +77,16 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         expect(new Set(creates).size).toBe(planned);
     }, 90_000);
 
-    it("deploys them with `up --yes`", () => {
-        const run = pulumi(["up", "--yes"]);
+    it("deploys them with the README's `npm run dev:up`, unchanged: its checks pass (CLI, the docker stand-in's engine, Node.js), it skips `npm ci` for an installed lockfile and `pulumi up` creates what the preview planned", () => {
+        expect(readmeCommands("npm run dev:up")).toEqual(["npm run dev:up"]);
+        const run = shell.bash("npm run dev:up", {}, 120_000);
         expect(run.status, run.out).toBe(0);
+        expect(run.out).toContain("dev:up: dependencies are installed for this package-lock.json and Node.js major; skipping npm ci");
+        expect(run.out).not.toContain("missing:");
         expect(summary(run.out, /\+ (\d+) created/)).toBe(planned);
-    }, 90_000);
+        expect(shell.bash("docker info --format '{{.ServerVersion}}'").stdout.trim()).toBe(EMULATED_DOCKER_ENGINE);
+        expect(shell.bash("docker ps").status, "the docker stand-in answers nothing but the engine check").toBe(1);
+    }, 150_000);
 
     it("previews no changes right after `up` (`preview --expect-no-changes`): the plugins' Diff finds nothing in the program's own inputs", () => {
         const run = pulumi(["preview", "--expect-no-changes", "--diff"]);
@@ -82,15 +95,28 @@ describeWithServers("the dev stack through the real engine: the project's own pr
     }, 60_000);
 
     let documents: Documents;
-    it("exports the connection documents as one secret output: masked by `stack output`, revealed by --show-secrets", () => {
+    it("exports the connection documents as one secret output: masked by `stack output`, revealed by the README's own command line", () => {
         const masked = pulumi(["stack", "output", "connections", "--json"]);
         expect(masked.status, masked.out).toBe(0);
         expect(JSON.parse(masked.stdout)).toBe("[secret]");
-        const shown = pulumi(["stack", "output", "connections", "--show-secrets", "--json"]);
+        const [showDocuments] = readmeCommands("pulumi stack output connections");
+        expect(showDocuments).toMatch(/--show-secrets --json --stack dev/);
+        const shown = shell.bash(showDocuments!);
         expect(shown.status, shown.out).toBe(0);
         documents = JSON.parse(shown.stdout) as Documents;
         expect(Object.keys(documents).sort()).toEqual(["cache", "database", "proxy"]);
         expect([documents.cache.service, documents.database.service, documents.proxy.service]).toEqual(["redis", "postgres", "https"]);
+    });
+
+    it("writes the CA with the README's `pulumi stack output caCertPem --stack dev > ca.pem`: one certificate, the CA every document trusts", () => {
+        const [saveCa] = readmeCommands("pulumi stack output caCertPem");
+        expect(saveCa).toMatch(/> ca\.pem$/);
+        const run = shell.bash(saveCa!);
+        expect(run.status, run.out).toBe(0);
+        const pem = fs.readFileSync(path.join(engine.project, "ca.pem"), "utf8");
+        const ca = new X509Certificate(pem);
+        expect(ca.ca).toBe(true);
+        for (const d of Object.values(documents)) expect(new X509Certificate(d.tls.ca.pem!).fingerprint256).toBe(ca.fingerprint256);
     });
 
     describe("real servers started from the containers the stack registered (inputs from `pulumi stack export --show-secrets`)", () => {
