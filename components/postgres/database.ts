@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConnectionDocument, postgresConnection } from "../connection/document";
-import { throwIfProblems } from "../shared/problems";
-import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import { mutualTlsDefaults } from "../shared/mutualTls";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer } from "../shared/service";
 import {
     DEFAULT_POSTGRES_PORT,
     POSTGRES_DATA_DIR,
@@ -24,7 +24,8 @@ export const POSTGRES_PASSWORD_LENGTH = 32;
 export interface PostgresDatabaseArgs extends TlsServiceArgs {
     /**
      * The application's role, created on first start. Under mutual TLS its client certificate's
-     * common name must equal it (`clientcert=verify-full`).
+     * common name must equal it (`clientcert=verify-full`): a `clientCertificate` with another common
+     * name is refused, and the one issued by default carries it.
      * @default - `app`
      */
     readonly user?: string;
@@ -37,7 +38,7 @@ export interface PostgresDatabaseArgs extends TlsServiceArgs {
      * The lowest TLS version accepted.
      * @default - `TLSv1.2`
      */
-    readonly minTlsVersion?: PostgresTlsVersion | string;
+    readonly minTlsVersion?: PostgresTlsVersion;
 }
 
 /**
@@ -57,9 +58,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     public readonly certificateValidityEndTime: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
 
-    constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, givenArgs: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:PostgresDatabase", name, {}, opts);
 
+        // Plain JavaScript callers can leave out the whole bag: every missing argument is a problem below.
+        let args: PostgresDatabaseArgs = givenArgs ?? ({} as PostgresDatabaseArgs);
+        const subject = `PostgresDatabase "${name}"`;
         const input: PostgresConfigInput = {
             user: args.user ?? DEFAULT_POSTGRES_USER,
             database: args.database ?? DEFAULT_POSTGRES_DATABASE,
@@ -67,7 +71,13 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             mutualTls: args.mutualTls === true,
             ...(args.mutualTls ? { clientCaCertPem: CLIENT_CA_PLACEHOLDER } : {}),
         };
-        throwIfProblems(`PostgresDatabase "${name}"`, [...validateServiceArgs(args, { hostPort: args.hostPort }), ...validatePostgresInput(input)]);
+        checkServiceArgs("PostgresDatabase", name, args, {
+            defaultImage: POSTGRES_IMAGE,
+            hostPorts: { hostPort: args.hostPort },
+            problems: validatePostgresInput(input),
+            client: { commonName: input.user, mustMatch: true },
+        });
+        args = mutualTlsDefaults(name, args, this, subject, { commonName: input.user, mustMatch: true });
 
         const aliases = args.aliases ?? [name];
         const port = DEFAULT_POSTGRES_PORT;

@@ -1,11 +1,15 @@
 import * as net from "node:net";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Certificate, CertificateIssuer, KeyArgs } from "../pki";
+import { Certificate, CertificateArgs, CertificateIssuer, KeyArgs } from "../pki";
+import { validateCertificateArgs, validateIssuer } from "../pki/validate";
 import { LOOPBACK_ADDRESS } from "./container";
+import { HostPortRequest, claimHostPorts, hostPortConflicts } from "./hostPorts";
 import { canonicalIp, isLoopbackIp, isUnspecifiedIp } from "./hosts";
+import { validateImage } from "./image";
+import { ClientIdentityRule, validateMutualTls } from "./mutualTls";
 import { ConnectionDocument, ConnectionInput } from "../connection/document";
-import { Problem, show } from "./problems";
+import { Problem, show, throwIfProblems } from "./problems";
 
 /** What every TLS service container component takes: its CA, its network, how it is published. */
 export interface TlsServiceArgs {
@@ -39,19 +43,23 @@ export interface TlsServiceArgs {
      */
     readonly allowNonLoopbackPublish?: boolean;
     /**
-     * Demand client certificates issued by `clientCaCertPem` (mutual TLS).
+     * Demand client certificates issued by `clientCaCertPem` (mutual TLS). On its own it is enough:
+     * the client CA defaults to `ca` and the client certificate to one the service issues.
      * @default - false
      */
     readonly mutualTls?: boolean;
     /**
-     * PEM of the CA whose client certificates are accepted; required when `mutualTls` is true.
-     * @default - none
+     * PEM of the CA whose client certificates are accepted under mutual TLS. Give it only for a
+     * client CA of your own, and then a `clientCertificate` it issued.
+     * @default - `ca`'s certificate: the CA that issues the server's certificate
      */
     readonly clientCaCertPem?: pulumi.Input<string>;
     /**
      * The client certificate an application presents under mutual TLS (e.g. a `Certificate` with
-     * purpose `client`), written into the connection documents; required when `mutualTls` is true.
-     * @default - none
+     * purpose `client`), written into the connection documents. A server certificate is refused, and
+     * PostgreSQL needs the database user as its common name.
+     * @default - a client certificate issued from `ca` (`<name>-client`; common name the database
+     * user for PostgreSQL, `app` otherwise)
      */
     readonly clientCertificate?: ClientCertificateInput;
     /**
@@ -66,7 +74,8 @@ export interface TlsServiceArgs {
     readonly certificateValidityDays?: number;
     readonly certificateEarlyRenewalDays?: number;
     /**
-     * Image reference, pinned to an exact version.
+     * Image reference, pinned to an exact version or digest (`:latest` and no tag are refused: a
+     * container replaced for a renewed certificate would pull whatever they point at then).
      * @default - the component's pinned image
      */
     readonly image?: string;
@@ -117,8 +126,11 @@ export function publishedEndpoint(publishAddress: string = LOOPBACK_ADDRESS): Pu
     };
 }
 
-/** Problems with the publishing and mutual-TLS arguments shared by every service (pure). */
-export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">, hostPorts: Record<string, number | undefined>): Problem[] {
+/**
+ * Problems with the publishing and alias arguments shared by every service (pure). `name` is the
+ * component's: the default alias, which must then be usable as one.
+ */
+export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">, hostPorts: Record<string, number | undefined>, name?: string): Problem[] {
     const problems: Problem[] = [];
     const seen = new Map<number, string>();
     for (const [name, port] of Object.entries(hostPorts)) {
@@ -145,24 +157,83 @@ export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">
             message: `\`publishAddress\`: ${show(address)} is not a loopback address and would expose the service beyond this machine; use \`127.0.0.1\`, or set \`allowNonLoopbackPublish: true\` if that is really meant.`,
         });
     }
-    if (args.mutualTls === true && args.clientCaCertPem === undefined) {
-        problems.push({
-            path: "clientCaCertPem",
-            message: "`clientCaCertPem`: `mutualTls` is true but no client CA is given, so no client could ever be accepted; pass the CA that issues your client certificates, e.g. `clientCaCertPem: ca.certPem`.",
-        });
-    }
-    if (args.mutualTls === true && args.clientCertificate === undefined) {
-        problems.push({
-            path: "clientCertificate",
-            message: "`clientCertificate`: `mutualTls` is true but no client certificate is given for the connection documents, so applications could not connect; pass one issued for the application, e.g. `clientCertificate: new Certificate(\"app\", { ca, commonName: \"app\", purpose: \"client\" })`.",
-        });
-    }
     for (const alias of args.aliases ?? []) {
-        if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(alias)) {
+        if (!isUsableAlias(alias)) {
             problems.push({ path: "aliases", message: `\`aliases\`: ${show(alias)} is not a usable network alias; use lower-case letters, digits and inner hyphens, at most 63 characters.` });
         }
     }
+    if (args.aliases === undefined && name !== undefined && !isUsableAlias(name)) {
+        problems.push({
+            path: "aliases",
+            message: `\`aliases\`: none given, so the component's name ${show(name)} is the network alias and the certificate's DNS name, and it is not usable as either; give \`aliases\` of lower-case letters, digits and inner hyphens, e.g. \`aliases: ["${name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "db"}"]\`.`,
+        });
+    }
     return problems;
+}
+
+const isUsableAlias = (alias: unknown) => typeof alias === "string" && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(alias);
+
+/** The service arguments that the server certificate takes, under the names the caller used. */
+const CERTIFICATE_ARGUMENTS: Record<string, string> = {
+    validityDays: "certificateValidityDays",
+    earlyRenewalDays: "certificateEarlyRenewalDays",
+    keyAlgorithm: "certificateKey.keyAlgorithm",
+    ecdsaCurve: "certificateKey.ecdsaCurve",
+    rsaBits: "certificateKey.rsaBits",
+};
+
+/**
+ * The server certificate's problems, before it is made, named by the arguments the caller used
+ * (`certificateValidityDays`, not the child's `validityDays`). Its names and addresses come from
+ * `aliases` and `publishAddress`, checked in their own right, so their problems are not repeated.
+ */
+export function validateServiceCertificate(name: string, args: TlsServiceArgs, alsoClient = false): Problem[] {
+    const { ca: _ca, ...certificate } = serviceCertificateArgs(name, args, args.aliases ?? [name], alsoClient);
+    const rename = (text: string) => text.replace(/`(validityDays|earlyRenewalDays|keyAlgorithm|ecdsaCurve|rsaBits)`/g, (_, arg: string) => `\`${CERTIFICATE_ARGUMENTS[arg]}\``);
+    const own = validateCertificateArgs(certificate)
+        .filter((p) => p.path in CERTIFICATE_ARGUMENTS)
+        .map((p) => ({ path: CERTIFICATE_ARGUMENTS[p.path]!, message: rename(p.message) }));
+    return [...validateIssuer(args.ca), ...own];
+}
+
+/** What a service component checks before it creates anything, beside its own configuration. */
+export interface ServiceCheck {
+    /** The component's pinned image, quoted in the fix for an unpinned one. */
+    readonly defaultImage: string;
+    /** Every host port argument and its value. */
+    readonly hostPorts: Record<string, number | undefined>;
+    /** Problems with the component's own configuration (rendered server config). */
+    readonly problems: readonly Problem[];
+    /** The server certificate is also a client certificate (Dragonfly's healthcheck presents it). */
+    readonly alsoClient?: boolean;
+    /** Who the clients are under mutual TLS; PostgreSQL's must be the database user. */
+    readonly client?: ClientIdentityRule;
+}
+
+/**
+ * Every problem with a service's arguments, its server certificate's and its host ports' in this
+ * program included, thrown as one error; then claims its host ports for the program. Call first in
+ * the constructor: nothing is created when it throws.
+ */
+export function checkServiceArgs(kind: string, name: string, args: TlsServiceArgs, check: ServiceCheck): void {
+    const address = publishedEndpoint(typeof args.publishAddress === "string" && canonicalIp(args.publishAddress) ? args.publishAddress : undefined).bind;
+    const requests: HostPortRequest[] = Object.entries(check.hostPorts)
+        .filter((entry): entry is [string, number] => Number.isInteger(entry[1]) && entry[1]! >= 1 && entry[1]! <= 65535)
+        .map(([argument, port]) => ({ argument, port, address }));
+    const problems = [
+        ...(args.network === undefined || args.network === null
+            ? [{ path: "network", message: "`network`: missing; pass the name of the private Docker network the service joins, e.g. `network: backend.name` for `new docker.Network(\"backend\", { internal: true })`." }]
+            : []),
+        ...validateServiceArgs(args, check.hostPorts, name),
+        ...validateServiceCertificate(name, args, check.alsoClient),
+        ...validateImage(args.image, check.defaultImage),
+        ...validateMutualTls(args, check.client?.mustMatch ? check.client.commonName : undefined),
+        ...check.problems,
+        ...hostPortConflicts(requests),
+    ];
+    const owner = `${kind} "${name}"`;
+    throwIfProblems(owner, problems);
+    claimHostPorts(owner, requests);
 }
 
 /**
@@ -171,20 +242,20 @@ export function validateServiceArgs(args: Omit<TlsServiceArgs, "ca" | "network">
  * present one (Dragonfly demands client certificates in the handshake once a CA is set).
  */
 export function serviceCertificate(name: string, args: TlsServiceArgs, aliases: string[], parent: pulumi.Resource, alsoClient = false): Certificate {
-    return new Certificate(
-        `${name}-tls`,
-        {
-            ca: args.ca,
-            purpose: alsoClient ? "both" : "server",
-            commonName: aliases[0] ?? name,
-            dnsNames: [...aliases, "localhost"],
-            ipAddresses: publishedEndpoint(args.publishAddress).certificateIps,
-            validityDays: args.certificateValidityDays,
-            earlyRenewalDays: args.certificateEarlyRenewalDays,
-            ...args.certificateKey,
-        },
-        { parent },
-    );
+    return new Certificate(`${name}-tls`, serviceCertificateArgs(name, args, aliases, alsoClient), { parent });
+}
+
+function serviceCertificateArgs(name: string, args: TlsServiceArgs, aliases: string[], alsoClient: boolean): CertificateArgs {
+    return {
+        ca: args.ca,
+        purpose: alsoClient ? "both" : "server",
+        commonName: aliases[0] ?? name,
+        dnsNames: [...aliases, "localhost"],
+        ipAddresses: publishedEndpoint(args.publishAddress).certificateIps,
+        validityDays: args.certificateValidityDays,
+        earlyRenewalDays: args.certificateEarlyRenewalDays,
+        ...args.certificateKey,
+    };
 }
 
 export interface ServiceContainerSpec {
