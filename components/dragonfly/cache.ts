@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConnectionDocument, redisConnection } from "../connection/document";
-import { throwIfProblems } from "../shared/problems";
-import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import { mutualTlsDefaults } from "../shared/mutualTls";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer } from "../shared/service";
 import {
     DEFAULT_DRAGONFLY_PORT,
     DEFAULT_DRAGONFLY_PROACTOR_THREADS,
@@ -61,8 +61,9 @@ export class DragonflyCache extends pulumi.ComponentResource {
     public readonly certificateValidityEndTime: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
 
-    constructor(name: string, args: DragonflyCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, givenArgs: DragonflyCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:DragonflyCache", name, {}, opts);
+        let args: DragonflyCacheArgs = givenArgs ?? ({} as DragonflyCacheArgs);
 
         const input: DragonflyConfigInput = {
             maxMemory: args.maxMemory ?? DEFAULT_DRAGONFLY_MAX_MEMORY,
@@ -71,7 +72,8 @@ export class DragonflyCache extends pulumi.ComponentResource {
             adminPort: args.adminPort,
             ...(args.mutualTls ? { clientCaCertPem: CLIENT_CA_PLACEHOLDER } : {}),
         };
-        throwIfProblems(`DragonflyCache "${name}"`, [...validateServiceArgs(args, { hostPort: args.hostPort }), ...validateDragonflyInput(input)]);
+        checkServiceArgs("DragonflyCache", name, args, { defaultImage: DRAGONFLY_IMAGE, hostPorts: { hostPort: args.hostPort }, problems: validateDragonflyInput(input), alsoClient: args.mutualTls === true });
+        args = mutualTlsDefaults(name, args, this, `DragonflyCache "${name}"`);
 
         const aliases = args.aliases ?? [name];
         const port = DEFAULT_DRAGONFLY_PORT;

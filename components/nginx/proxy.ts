@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionDocument, httpsConnection } from "../connection/document";
-import { throwIfProblems } from "../shared/problems";
-import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer, validateServiceArgs } from "../shared/service";
+import { mutualTlsDefaults } from "../shared/mutualTls";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer } from "../shared/service";
 import { MinTlsVersion, NginxConfigInput, NginxHsts, NginxUpstream, nginxHealthcheck, nginxUploads, validateNginxInput } from "./config";
 import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from "./defaults";
 
@@ -58,8 +58,9 @@ export class NginxProxy extends pulumi.ComponentResource {
     public readonly certificateValidityEndTime: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
 
-    constructor(name: string, args: NginxProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, givenArgs: NginxProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:NginxProxy", name, {}, opts);
+        let args: NginxProxyArgs = givenArgs ?? ({} as NginxProxyArgs);
 
         const input: NginxConfigInput = {
             serverNames: args.serverNames,
@@ -71,10 +72,8 @@ export class NginxProxy extends pulumi.ComponentResource {
             hsts: args.hsts,
             ...(args.mutualTls ? { clientCaCertPem: CLIENT_CA_PLACEHOLDER } : {}),
         };
-        throwIfProblems(`NginxProxy "${name}"`, [
-            ...validateServiceArgs(args, { hostPort: args.hostPort, httpHostPort: args.httpHostPort }),
-            ...validateNginxInput(input),
-        ]);
+        checkServiceArgs("NginxProxy", name, args, { defaultImage: NGINX_IMAGE, hostPorts: { hostPort: args.hostPort, httpHostPort: args.httpHostPort }, problems: validateNginxInput(input) });
+        args = mutualTlsDefaults(name, args, this, `NginxProxy "${name}"`);
 
         const aliases = args.aliases ?? [name];
         const sanNames = [...new Set([...(args.serverNames ?? []).filter((n) => n !== "_"), ...aliases])];
