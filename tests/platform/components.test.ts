@@ -164,9 +164,11 @@ describe("bad input", () => {
             ["`publishAddress`: `0.0.0.0` is not a loopback address and would expose the service beyond this machine; use `127.0.0.1`, or set `allowNonLoopbackPublish: true` if that is really meant."],
         ],
         [
-            "mutual TLS without a CA",
-            () => new c.PostgresDatabase("bad4", { ...base(), mutualTls: true, clientCertificate: app }),
-            ["`clientCaCertPem`: `mutualTls` is true but no client CA is given, so no client could ever be accepted; pass the CA that issues your client certificates, e.g. `clientCaCertPem: ca.certPem`."],
+            "mutual TLS with a client certificate for another user (the client CA now defaults to `ca`: tests/platform/arguments.test.ts)",
+            () => new c.PostgresDatabase("bad4", { ...base(), user: "orders", mutualTls: true, clientCertificate: app }),
+            [
+                "`clientCertificate`: its common name `app` is not the database user `orders`, and PostgreSQL's `clientcert=verify-full` accepts a client certificate only when its CN is the user, so every connection would be refused; issue it with `commonName: \"orders\"`, or leave `clientCertificate` out to have one issued for that user.",
+            ],
         ],
         [
             "an upstream URL that does not parse",
