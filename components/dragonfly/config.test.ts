@@ -89,12 +89,14 @@ describe("validateDragonflyInput", () => {
 });
 
 describe("dragonflyArgs", () => {
-    it("renders TLS, memory in bytes, a pinned thread count, persistence, and no CA or admin port by default", () => {
+    it("renders TLS with the profile's TLS 1.2 suites, memory in bytes, a pinned thread count, persistence, and no CA or admin port by default", () => {
         expect(dragonflyArgs(base)).toEqual([
             "--port=6379",
             "--tls",
             "--tls_cert_file=/etc/dragonfly/tls/server.crt",
             "--tls_key_file=/etc/dragonfly/tls/server.key",
+            // Dragonfly's default, DEFAULT:!MEDIUM, admits CBC and CAMELLIA suites (src/facade/tls_helpers.cc).
+            "--tls_ciphers=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
             "--maxmemory=1073741824",
             "--proactor_threads=1",
             "--dir=/data",
@@ -107,6 +109,8 @@ describe("dragonflyArgs", () => {
         const args = dragonflyArgs({ ...base, clientCaCertPem: CA });
         expect(args).toContain("--tls_ca_cert_file=/etc/dragonfly/tls/ca.crt");
         expect(args.join(" ")).not.toMatch(/client_cert_required/);
+        // TLS 1.3 suites stay OpenSSL's defaults, which are the profile's.
+        expect(args.some((a) => a.startsWith("--tls_cipher_suites"))).toBe(false);
     });
 
     it("pins the thread count it is given, so that the memory rule does not depend on the host's CPUs", () => {

@@ -1,6 +1,7 @@
 import type { Problem } from "../shared/problems";
 import type { ContainerFile } from "../shared/container";
 import { snapshotCronError } from "./cron";
+import { TLS12_CIPHER_STRING } from "../shared/tlsProfile";
 // Pure renderers and checks for a TLS-only Dragonfly container
 // (image docker.dragonflydb.io/dragonflydb/dragonfly:v1.40.1). No Pulumi imports.
 // Upstream sources are named by repository, file and function: dragonflydb/dragonfly at tag v1.40.1,
@@ -166,6 +167,11 @@ export function validateDragonflyInput(input: DragonflyConfigInput): Problem[] {
  * --tls_client_cert_required in Dragonfly's sources. The minimum TLS version is fixed at 1.2, with no
  * flag (src/facade/tls_helpers.cc, SSL_CTX_set_min_proto_version). The thread count is pinned so that
  * the memory rule does not depend on the host's CPUs.
+ * TLS 1.2 suites are the library's one profile (../shared/tlsProfile.ts) through `--tls_ciphers`, whose
+ * default `DEFAULT:!MEDIUM` admits CBC and CAMELLIA suites (tls_helpers.cc, CreateSslCntx, which exits on
+ * a list OpenSSL refuses). `--tls_cipher_suites` (TLS 1.3) stays unset: OpenSSL's default is the
+ * profile's. Dragonfly has no flag for key-exchange groups, so it offers OpenSSL's defaults, and
+ * `--tls_prefer_server_ciphers` already defaults to the profile's `false`.
  */
 export function dragonflyArgs(input: DragonflyConfigInput): string[] {
     const problems = validateDragonflyInput(input);
@@ -178,6 +184,7 @@ export function dragonflyArgs(input: DragonflyConfigInput): string[] {
         `--tls_cert_file=${DRAGONFLY_SERVER_CERT_PATH}`,
         `--tls_key_file=${DRAGONFLY_SERVER_KEY_PATH}`,
         ...(input.clientCaCertPem ? [`--tls_ca_cert_file=${DRAGONFLY_CLIENT_CA_PATH}`] : []),
+        `--tls_ciphers=${TLS12_CIPHER_STRING}`,
         `--maxmemory=${parseMemoryLimit(input.maxMemory)}`,
         `--proactor_threads=${input.proactorThreads ?? DEFAULT_DRAGONFLY_PROACTOR_THREADS}`,
         `--dir=${DRAGONFLY_DATA_DIR}`,

@@ -108,6 +108,8 @@ describe("renderNginxConf", () => {
         expect(https).toContain("ssl_protocols TLSv1.2 TLSv1.3;");
         expect(https).toContain(`ssl_ciphers ${MOZILLA_INTERMEDIATE_CIPHERS};`);
         expect(https).toContain("ssl_prefer_server_ciphers off;");
+        // The profile's groups, not OpenSSL's defaults, which add X448 and secp521r1.
+        expect(https).toContain("ssl_ecdh_curve X25519:prime256v1:secp384r1;");
         expect(https).toContain("ssl_session_cache shared:MozSSL:10m;");
         expect(https).toContain("ssl_session_timeout 1d;");
         expect(conf).not.toMatch(/stapling/);
@@ -118,6 +120,7 @@ describe("renderNginxConf", () => {
         const https = serverBlock(renderNginxConf({ minTlsVersion: "TLSv1.3" }), 443);
         expect(https).toContain("ssl_protocols TLSv1.3;");
         expect(https).not.toContain("ssl_ciphers");
+        expect(https).toContain("ssl_ecdh_curve X25519:prime256v1:secp384r1;");
     });
 
     it("sends the security headers from server level only, so no location drops them", () => {

@@ -1,6 +1,6 @@
 /**
  * Renders the complete `/etc/nginx/nginx.conf` of a TLS-terminating nginx: HTTPS only (port 80 redirects,
- * except ACME HTTP-01 challenges), Mozilla "intermediate" TLS settings, security headers on every HTTPS
+ * except ACME HTTP-01 challenges), the library's Mozilla "intermediate" TLS profile (../shared/tlsProfile.ts), security headers on every HTTPS
  * response, upstreams with forwarding headers and optional WebSocket upgrade, optional client certificates.
  * Pure: no Pulumi, no I/O.
  *
@@ -8,8 +8,6 @@
  * - `ssl_stapling`: certificates from a private CA carry no OCSP URL, so nginx only warns and ignores it
  *   (ngx_event_openssl_stapling.c).
  * - `ssl_session_tickets off`: Mozilla emits it only for nginx < 1.23.2.
- * - `ssl_ecdh_curve`: Mozilla 6.0 lists X25519MLKEM768, which OpenSSL < 3.5 rejects at load; nginx's
- *   default (`auto`) already follows the library's preferred groups.
  * - IPv6 listeners: a container network without IPv6 would make `listen [::]:443` fail at start.
  */
 import {
@@ -25,13 +23,13 @@ import {
     HSTS_TWO_YEARS,
     ISSUER_CA_PATH,
     NGINX_CONF_PATH,
-    MOZILLA_INTERMEDIATE_CIPHERS,
     SERVER_CERT_PATH,
     SERVER_KEY_PATH,
     WEBSOCKET_READ_TIMEOUT,
     WORKER_USER,
 } from "./defaults";
 import type { ContainerFile } from "../shared/container";
+import { TLS12_CIPHER_STRING, TLS_GROUP_STRING, TLS_PREFER_SERVER_CIPHERS } from "../shared/tlsProfile";
 import { hstsHeaderValue, hstsHostNames, mapKey, type NginxHsts } from "./hsts";
 import { validateNginxInput } from "./validate";
 
@@ -169,8 +167,10 @@ function httpsServer(input: NginxConfigInput, serverName: string): string[] {
         `ssl_certificate_key ${SERVER_KEY_PATH};`,
         `ssl_protocols ${minTls === "TLSv1.3" ? "TLSv1.3" : "TLSv1.2 TLSv1.3"};`,
         // TLS 1.3 suites are not set by ssl_ciphers; with TLS 1.3 only there is nothing to choose.
-        ...(minTls === "TLSv1.2" ? [`ssl_ciphers ${MOZILLA_INTERMEDIATE_CIPHERS};`] : []),
-        "ssl_prefer_server_ciphers off;",
+        ...(minTls === "TLSv1.2" ? [`ssl_ciphers ${TLS12_CIPHER_STRING};`] : []),
+        // The profile's groups, not nginx's `auto` (OpenSSL's defaults, which add X448 and secp521r1); they apply to TLS 1.3 too.
+        `ssl_ecdh_curve ${TLS_GROUP_STRING};`,
+        `ssl_prefer_server_ciphers ${TLS_PREFER_SERVER_CIPHERS ? "on" : "off"};`,
         "ssl_session_cache shared:MozSSL:10m;",
         "ssl_session_timeout 1d;",
         ...(input.verifyClient ? [`ssl_client_certificate ${CLIENT_CA_PATH};`, "ssl_verify_client on;"] : []),

@@ -33,15 +33,8 @@ export const DEFAULT_UPSTREAM_PATH_PREFIX = "/";
 /** The official image's worker user (nginx/docker-nginx Dockerfile: `useradd --system --uid 101 nginx`). */
 export const WORKER_USER = "nginx";
 
-/** Mozilla "intermediate" TLS 1.2 cipher list, guidelines 6.0 (mozilla/ssl-config-generator). */
-export const MOZILLA_INTERMEDIATE_CIPHERS = [
-    "ECDHE-ECDSA-AES128-GCM-SHA256",
-    "ECDHE-RSA-AES128-GCM-SHA256",
-    "ECDHE-ECDSA-AES256-GCM-SHA384",
-    "ECDHE-RSA-AES256-GCM-SHA384",
-    "ECDHE-ECDSA-CHACHA20-POLY1305",
-    "ECDHE-RSA-CHACHA20-POLY1305",
-].join(":");
+/** Mozilla "intermediate" TLS 1.2 cipher list: the library's one TLS profile (components/shared/tlsProfile.ts). */
+export { TLS12_CIPHER_STRING as MOZILLA_INTERMEDIATE_CIPHERS } from "../shared/tlsProfile";
 
 /** Two years, as the Mozilla generator emits. */
 export const HSTS_MAX_AGE_SECONDS = 63072000;

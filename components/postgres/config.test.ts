@@ -86,6 +86,9 @@ describe("postgresCommand", () => {
             "-c", "ssl_cert_file=/etc/postgresql/tls/server.crt",
             "-c", "ssl_key_file=/etc/postgresql/tls/server.key",
             "-c", "ssl_min_protocol_version=TLSv1.2",
+            "-c", "ssl_ciphers=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
+            "-c", "ssl_ecdh_curve=prime256v1",
+            "-c", "ssl_prefer_server_ciphers=off",
             "-c", "password_encryption=scram-sha-256",
             "-c", "hba_file=/etc/postgresql/pg_hba.conf",
         ]);
@@ -96,7 +99,7 @@ describe("postgresCommand", () => {
         expect(args).toContain("ssl_ca_file=/etc/postgresql/tls/ca.crt");
         expect(args).toContain("ssl_min_protocol_version=TLSv1.3");
         expect(args).toContain("port=6432");
-        expect(args.filter((a) => a === "-c")).toHaveLength(9);
+        expect(args.filter((a) => a === "-c")).toHaveLength(12);
     });
 
     it("throws with every problem for invalid input", () => {

@@ -1,5 +1,6 @@
 import type { Problem } from "../shared/problems";
 import type { ContainerFile } from "../shared/container";
+import { TLS12_CIPHER_STRING, TLS_PREFER_SERVER_CIPHERS, TLS_SINGLE_EC_CURVE } from "../shared/tlsProfile";
 // Pure renderers for a TLS-only PostgreSQL container (image postgres:17.9-bookworm).
 // No Pulumi imports: the same functions feed the component and the tests that start a real server.
 // Sources: postgres/postgres (PGS), docker-library/postgres 17/bookworm (DLP).
@@ -128,6 +129,10 @@ export function renderPgHba(input: Pick<PostgresConfigInput, "mutualTls">): stri
  * The container `command`. The image prepends nothing when $1 is `postgres` and runs the same args for
  * its init temp server (plus listen_addresses='' -p 5432), so certificates are loaded at init too.
  * Every setting exists in PostgreSQL 15 and 17 (tests/servers/postgres.test.ts checks 15 locally).
+ * TLS 1.2 suites, curve and cipher order are the library's one profile (../shared/tlsProfile.ts): without
+ * them PostgreSQL offers `HIGH:MEDIUM:+3DES:!aNULL`, CBC, CAMELLIA and static-RSA suites included
+ * (src/backend/utils/misc/guc_parameters.dat). Up to 17 `ssl_ecdh_curve` takes one curve (18 renames
+ * it `ssl_groups` and takes a list).
  */
 export function postgresCommand(input: PostgresConfigInput): string[] {
     assertValid(input);
@@ -139,6 +144,9 @@ export function postgresCommand(input: PostgresConfigInput): string[] {
         `ssl_key_file=${POSTGRES_SERVER_KEY_PATH}`,
         ...(input.clientCaCertPem ? [`ssl_ca_file=${POSTGRES_CLIENT_CA_PATH}`] : []),
         `ssl_min_protocol_version=${input.minTlsVersion ?? DEFAULT_POSTGRES_MIN_TLS_VERSION}`,
+        `ssl_ciphers=${TLS12_CIPHER_STRING}`,
+        `ssl_ecdh_curve=${TLS_SINGLE_EC_CURVE}`,
+        `ssl_prefer_server_ciphers=${TLS_PREFER_SERVER_CIPHERS ? "on" : "off"}`,
         "password_encryption=scram-sha-256",
         `hba_file=${POSTGRES_HBA_PATH}`,
     ];
