@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TLS12_CIPHER_STRING } from "../../components/shared/tlsProfile";
 import { dragonflyStartupFailures, HOST_SHAPES } from "../dragonfly-model";
 import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator, type RegisteredResource } from "../emulator";
 
@@ -80,6 +81,7 @@ describe("DragonflyCache", () => {
             "--tls_cert_file=/etc/dragonfly/tls/server.crt",
             "--tls_key_file=/etc/dragonfly/tls/server.key",
             "--tls_ca_cert_file=/etc/dragonfly/tls/ca.crt",
+            `--tls_ciphers=${TLS12_CIPHER_STRING}`,
             `--maxmemory=${2 * 1024 ** 3}`,
             "--proactor_threads=1",
             "--dir=/data",
