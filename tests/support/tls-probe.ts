@@ -30,6 +30,8 @@ export interface ProbeOptions {
     readonly version: TlsVersion;
     /** OpenSSL TLS 1.2-and-below cipher list the client offers (security level 0 is appended). @default - DEFAULT */
     readonly ciphers?: string;
+    /** Key-exchange groups the client offers, OpenSSL names (`-groups`). @default - OpenSSL's defaults */
+    readonly groups?: string;
     /** SNI name. @default - none sent */
     readonly servername?: string;
     /** Protocol-specific upgrade before the handshake (PostgreSQL's SSLRequest). */
@@ -75,6 +77,7 @@ export function runOpenssl(args: readonly string[], timeoutMs: number): Promise<
 
 export async function probeTlsVersion(o: ProbeOptions): Promise<ProbeResult> {
     const args = ["s_client", "-connect", `${o.host}:${o.port}`, S_CLIENT_VERSION_FLAG[o.version], "-cipher", `${o.ciphers ?? "DEFAULT"}:@SECLEVEL=0`];
+    if (o.groups) args.push("-groups", o.groups);
     if (o.servername) args.push("-servername", o.servername);
     else args.push("-noservername");
     if (o.starttls) args.push("-starttls", o.starttls);
