@@ -20,7 +20,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { dragonflyArgs, dragonflyEnvs, dragonflyUploads } from "../../components/dragonfly/config";
-import { nginxUploads, renderNginxConf } from "../../components/nginx/config";
+import { nginxUploads } from "../../components/nginx/config";
 import { NGINX_CONF_PATH } from "../../components/nginx/defaults";
 import { postgresCommand, postgresEnvs, postgresUploads } from "../../components/postgres/config";
 import { TLS12_CIPHERS, TLS12_CIPHER_STRING, TLS_GROUP_STRING } from "../../components/shared/tlsProfile";
