@@ -27,7 +27,11 @@ export const ELASTICACHE_PORT = 6379;
 export const DEFAULT_CACHE_NODE_TYPE = "cache.t4g.small";
 /** A primary and one replica, so that failover and Multi-AZ are on. */
 export const DEFAULT_NUM_CACHE_CLUSTERS = 2;
-/** A primary and at most five replicas (cluster mode disabled). */
+/**
+ * A primary and at most five replicas (cluster mode disabled): "The maximum permitted value for
+ * NumCacheClusters is 6 (1 primary plus 5 replicas)" (ElastiCache API reference,
+ * CreateReplicationGroup NumCacheClusters). The provider's `num_cache_clusters` takes any number.
+ */
 export const MAX_NUM_CACHE_CLUSTERS = 6;
 export const DEFAULT_SNAPSHOT_RETENTION_DAYS = 7;
 /** The provider's limit (terraform-provider-aws replication_group.go `IntAtMost(35)`). */
@@ -64,15 +68,24 @@ export const RDS_PARAMETER_GROUP_FAMILY = `postgres${RDS_POSTGRES_MAJOR_VERSION}
 /** A major version only: AWS picks the newest 17.x and `autoMinorVersionUpgrade` keeps it current. */
 export const DEFAULT_RDS_ENGINE_VERSION = String(RDS_POSTGRES_MAJOR_VERSION);
 export const DEFAULT_RDS_INSTANCE_CLASS = "db.t4g.medium";
-/** gp3's minimum for PostgreSQL. */
+/** gp3's minimum for PostgreSQL (limits.ts RDS_STORAGE_GIB). */
 export const DEFAULT_RDS_ALLOCATED_STORAGE_GB = 20;
+export const DEFAULT_RDS_STORAGE_TYPE = "gp3";
 export const DEFAULT_RDS_BACKUP_RETENTION_DAYS = 7;
 export const MAX_RDS_BACKUP_RETENTION_DAYS = 35;
 /** RDS's shortest maintenance and backup window. */
 export const MIN_RDS_WINDOW_MINUTES = 30;
 export const DEFAULT_RDS_USERNAME = "app";
-/** The final snapshot's default name: the component's name and this suffix. */
+/** The final snapshot's default prefix: the component's name and this suffix. */
 export const FINAL_SNAPSHOT_SUFFIX = "-final";
+/**
+ * Length of the random part that ends every final snapshot identifier, new for each instance that
+ * replaces another, so the old instance's snapshot never collides with one taken before
+ * (DBSnapshotAlreadyExists would stop the deletion, and the replacement with it).
+ */
+export const FINAL_SNAPSHOT_UNIQUE_LENGTH = 8;
+/** RDS snapshot identifiers: at most 255 characters (CreateDBSnapshot DBSnapshotIdentifier). */
+export const MAX_SNAPSHOT_IDENTIFIER_LENGTH = 255;
 export const DEFAULT_RDS_DATABASE = "app";
 /** Letters and digits only: no quoting trouble in libpq keyword strings, ~238 bits at 40 characters. */
 export const RDS_PASSWORD_LENGTH = 40;

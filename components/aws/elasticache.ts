@@ -27,7 +27,7 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * `valkey` or `redis` (Redis OSS).
      * @default - `valkey`
      */
-    readonly engine?: CacheEngine | string;
+    readonly engine?: CacheEngine;
     /**
      * major.minor; at least Valkey 7.2 or Redis OSS 7.0, the versions that change TLS settings in
      * place instead of replacing the group.
@@ -35,7 +35,7 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      */
     readonly engineVersion?: string;
     /**
-     * Node instance type.
+     * Node type, `cache.<family>.<size>` (an EC2 type without `cache.` is refused).
      * @default - `cache.t4g.small`
      */
     readonly nodeType?: string;
@@ -73,7 +73,7 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * Not used when the group is created.
      * @default - `SET`
      */
-    readonly authTokenUpdateStrategy?: AuthTokenUpdateStrategy | string;
+    readonly authTokenUpdateStrategy?: AuthTokenUpdateStrategy;
     /**
      * Confirms that the deployed group already has an AUTH token, which `ROTATE` needs.
      * @default - false
@@ -87,14 +87,14 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * encryption and its key cannot be changed in place: a group without them is replaced anyway.
      * @default - none: transit encryption mode `required`
      */
-    readonly transitEncryptionMigration?: "preferred" | string;
+    readonly transitEncryptionMigration?: "preferred";
     /**
      * Days automatic snapshots are kept; 0 turns them off.
      * @default - 7
      */
     readonly snapshotRetentionLimit?: number;
     /**
-     * Daily snapshot window, `hh:mm-hh:mm` UTC, at least 60 minutes.
+     * Daily snapshot window, `hh:mm-hh:mm` UTC, at least 60 minutes, not overlapping maintenance.
      * @default - `03:00-04:00`
      */
     readonly snapshotWindow?: string;

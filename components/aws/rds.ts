@@ -11,6 +11,7 @@ import {
     DEFAULT_RDS_DATABASE,
     DEFAULT_RDS_ENGINE_VERSION,
     DEFAULT_RDS_INSTANCE_CLASS,
+    DEFAULT_RDS_STORAGE_TYPE,
     DEFAULT_RDS_USERNAME,
     FINAL_SNAPSHOT_SUFFIX,
     RDS_CA_CERT_IDENTIFIER,
@@ -19,6 +20,12 @@ import {
     RDS_POSTGRES_PORT,
 } from "./defaults";
 import { checkedWhenKnown } from "./late";
+import { finalSnapshotIdentifier } from "./snapshot";
+import { RdsCaCertIdentifier, RdsStorageType, validateRdsPassword } from "./limits";
+
+const RDS_ENGINE = "postgres";
+
+export { RDS_CA_CERT_IDENTIFIERS, RDS_STORAGE_TYPES, RdsCaCertIdentifier, RdsStorageType } from "./limits";
 import { PrivateNetworkArgs, accessSecurityGroup, encryptionKeyArn } from "./network";
 import { validateCaBundle, validateRdsPostgresArgs, validateRdsSubnets } from "./validate";
 
@@ -32,15 +39,38 @@ export interface RdsPostgresArgs extends PrivateNetworkArgs {
      */
     readonly caBundlePem: pulumi.Input<string>;
     /**
-     * Instance class.
+     * Instance class, `db.<family>.<size>` (an EC2 type without `db.` is refused).
      * @default - `db.t4g.medium`
      */
     readonly instanceClass?: string;
     /**
-     * gp3 storage in GiB, at least 20.
+     * Storage in GiB: 20 to 65536 on gp3, 100 to 65536 on io1/io2.
      * @default - 20
      */
     readonly allocatedStorageGb?: number;
+    /**
+     * `gp3`, or Provisioned IOPS `io1`/`io2` (which need `iops`).
+     * @default - `gp3`
+     */
+    readonly storageType?: RdsStorageType;
+    /**
+     * Provisioned IOPS for io1/io2: at least 1000, and 0.5 to 50 per GiB of storage. Not for gp3.
+     * @default - none (gp3's baseline)
+     */
+    readonly iops?: number;
+    /**
+     * Your own master password: 8 to 128 printable ASCII characters without `/`, `"`, `@` and
+     * spaces (RDS refuses them, though the provider lets them through). Checked once known when it
+     * comes from a secret or another resource.
+     * @default - a generated 40-character password of letters and digits
+     */
+    readonly password?: pulumi.Input<string>;
+    /**
+     * The RDS certificate authority that signs the server certificate: `rds-ca-rsa2048-g1`,
+     * `rds-ca-rsa4096-g1` or `rds-ca-ecc384-g1`. Changing it rotates the server certificate (a restart).
+     * @default - `rds-ca-rsa2048-g1`
+     */
+    readonly caCertIdentifier?: RdsCaCertIdentifier;
     /**
      * PostgreSQL 17: `17` or a 17.x release (the parameter group is family `postgres17`).
      * @default - `17` (newest 17.x, minor upgrades automatic)
@@ -60,7 +90,7 @@ export interface RdsPostgresArgs extends PrivateNetworkArgs {
     /**
      * Raise by one to generate a new master password (it is the password's keeper). RDS applies a
      * master password change as soon as possible; clients holding the old one fail until they read
-     * the new connection document.
+     * the new connection document. Only for the generated password.
      * @default - 1
      */
     readonly passwordGeneration?: number;
@@ -100,7 +130,10 @@ export interface RdsPostgresArgs extends PrivateNetworkArgs {
      */
     readonly skipFinalSnapshot?: boolean;
     /**
-     * Name of the final snapshot: a letter, then letters, digits and single hyphens.
+     * Prefix of the final snapshot's name: a letter, then letters, digits and single hyphens. A
+     * hyphen and 8 hex characters follow it, drawn from the stack and every input that replaces the
+     * instance (its key, database name, user), so a replacement's old instance never names a snapshot
+     * an earlier one left, which would stop its deletion (see `finalSnapshotIdentifier` in snapshot.ts).
      * @default - `<component name>-final`
      */
     readonly finalSnapshotIdentifier?: string;
@@ -172,32 +205,33 @@ export class RdsPostgres extends pulumi.ComponentResource {
             { parent: this },
         );
         const securityGroup = accessSecurityGroup(name, args, RDS_POSTGRES_PORT, `RDS ${name}`, this);
-        const password = new random.RandomPassword(
-            `${name}-password`,
-            { length: RDS_PASSWORD_LENGTH, special: false, keepers: { generation: String(args.passwordGeneration ?? 1) } },
-            { parent: this },
-        );
+        const password =
+            args.password !== undefined
+                ? checkedWhenKnown(args.password, (p) => validateRdsPassword(p), subject, this)
+                : new random.RandomPassword(`${name}-password`, { length: RDS_PASSWORD_LENGTH, special: false, keepers: { generation: String(args.passwordGeneration ?? 1) } }, { parent: this })
+                      .result;
         const instance = new aws.rds.Instance(
             `${name}-db`,
             {
-                engine: "postgres",
+                engine: RDS_ENGINE,
                 engineVersion: args.engineVersion ?? DEFAULT_RDS_ENGINE_VERSION,
                 autoMinorVersionUpgrade: true,
                 instanceClass: args.instanceClass ?? DEFAULT_RDS_INSTANCE_CLASS,
                 allocatedStorage: args.allocatedStorageGb ?? DEFAULT_RDS_ALLOCATED_STORAGE_GB,
-                storageType: "gp3",
+                storageType: args.storageType ?? DEFAULT_RDS_STORAGE_TYPE,
+                iops: args.iops,
                 storageEncrypted: true,
                 kmsKeyId: kmsKeyArn,
                 dbName: database,
                 username,
-                password: pulumi.secret(password.result),
+                password: pulumi.secret(password),
                 port: RDS_POSTGRES_PORT,
                 parameterGroupName: parameters.name,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [securityGroup.id],
                 publiclyAccessible: false,
                 multiAz: args.multiAz ?? false,
-                caCertIdentifier: RDS_CA_CERT_IDENTIFIER,
+                caCertIdentifier: args.caCertIdentifier ?? RDS_CA_CERT_IDENTIFIER,
                 iamDatabaseAuthenticationEnabled: args.iamDatabaseAuthentication ?? false,
                 backupRetentionPeriod: args.backupRetentionDays ?? DEFAULT_RDS_BACKUP_RETENTION_DAYS,
                 backupWindow: args.backupWindow ?? DEFAULT_BACKUP_WINDOW,
@@ -205,18 +239,26 @@ export class RdsPostgres extends pulumi.ComponentResource {
                 copyTagsToSnapshot: true,
                 deletionProtection: args.deletionProtection ?? true,
                 skipFinalSnapshot,
-                finalSnapshotIdentifier: skipFinalSnapshot ? undefined : (args.finalSnapshotIdentifier ?? `${name}${FINAL_SNAPSHOT_SUFFIX}`),
+                finalSnapshotIdentifier: skipFinalSnapshot
+                    ? undefined
+                    : kmsKeyArn.apply((kmsKeyId) =>
+                          finalSnapshotIdentifier(
+                              args.finalSnapshotIdentifier ?? `${name}${FINAL_SNAPSHOT_SUFFIX}`,
+                              { project: pulumi.getProject(), stack: pulumi.getStack(), name },
+                              { engine: RDS_ENGINE, dbName: database, username, kmsKeyId, storageEncrypted: true },
+                          ),
+                      ),
             },
             { parent: this },
         );
 
-        this.password = pulumi.secret(password.result);
+        this.password = pulumi.secret(password);
         this.kmsKeyArn = kmsKeyArn;
         this.securityGroupId = securityGroup.id;
         this.address = instance.address;
         this.port = instance.port;
         this.connection = pulumi.secret(
-            pulumi.all([instance.address, instance.port, password.result, caBundlePem]).apply(([host, port, pw, pem]) =>
+            pulumi.all([instance.address, instance.port, password, caBundlePem]).apply(([host, port, pw, pem]) =>
                 postgresConnection({ host, port, username, password: pw, database, serverName: host, ca: { type: "pem", pem } }),
             ),
         );

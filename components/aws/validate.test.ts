@@ -138,7 +138,9 @@ describe("validateElastiCacheArgs", () => {
         ["valkey 7.2", { engineVersion: "7.2" }],
         ["private IPv4 and IPv6 networks only", { allowedSecurityGroupIds: [], allowedCidrs: ["10.0.0.0/16", "192.168.1.7/32", "fd00:10::/32", "::ffff:10.0.0.0/104"] }],
         ["a token of exactly 16 allowed characters", { authToken: "Ab1!&#$^<>-xyzQW" }],
-        ["windows that wrap past Saturday and past midnight", { maintenanceWindow: "Sat:23:30-Sun:00:30", snapshotWindow: "23:30-00:30" }],
+        // Both wrapping midnight would overlap (the daily window covers every midnight), which ElastiCache refuses.
+        ["a maintenance window that wraps past Saturday", { maintenanceWindow: "Sat:23:30-Sun:00:30", snapshotWindow: "03:00-04:00" }],
+        ["a snapshot window that wraps past midnight", { maintenanceWindow: "wed:10:00-wed:11:00", snapshotWindow: "23:30-00:30" }],
         ["ROTATE on a group that has a token", { authTokenUpdateStrategy: "ROTATE", groupAlreadyHasAuthToken: true }],
         ["the migration step", { transitEncryptionMigration: "preferred" }],
         ["no snapshots", { snapshotRetentionLimit: 0 }],
@@ -202,14 +204,14 @@ describe("validateRdsPostgresArgs", () => {
             "orders_db",
             {},
             [
-                "`finalSnapshotIdentifier`: `orders_db-final` is not a valid snapshot identifier (derived from the component's name); use a letter, then letters, digits and single hyphens, not ending in a hyphen, e.g. `orders-db-final`.",
+                "`finalSnapshotIdentifier`: `orders_db-final` is not a valid snapshot identifier prefix (derived from the component's name); use a letter, then letters, digits and single hyphens, not ending in a hyphen, at most 246 characters, e.g. `orders-db-final`.",
             ],
         ],
         [
             "a snapshot identifier with a double hyphen",
             "db",
             { finalSnapshotIdentifier: "db--final" },
-            ["`finalSnapshotIdentifier`: `db--final` is not a valid snapshot identifier; use a letter, then letters, digits and single hyphens, not ending in a hyphen, e.g. `orders-db-final`."],
+            ["`finalSnapshotIdentifier`: `db--final` is not a valid snapshot identifier prefix; use a letter, then letters, digits and single hyphens, not ending in a hyphen, at most 246 characters, e.g. `orders-db-final`."],
         ],
         [
             "a CA bundle that is not PEM",
@@ -239,7 +241,7 @@ describe("validateRdsPostgresArgs", () => {
             { username: "rdsadmin" },
             ["`username`: `rdsadmin` is not allowed by RDS for PostgreSQL; use 1 to 63 letters, digits and underscores starting with a letter (not `rdsadmin`), e.g. `app`."],
         ],
-        ["storage below gp3's minimum", "db", { allocatedStorageGb: 10 }, ["`allocatedStorageGb`: 10 is out of range; use a whole number from 20 (gp3's minimum) to 65536 GiB."]],
+        ["storage below gp3's minimum", "db", { allocatedStorageGb: 10 }, ["`allocatedStorageGb`: 10 is out of range for gp3; RDS for PostgreSQL takes a whole number from 20 to 65536 GiB on gp3 (default 20)."]],
     ])("refuses %s", (_, name, overrides, messages) => {
         expect(validateRdsPostgresArgs(name, { ...db, ...overrides }).map((p) => p.message)).toEqual(messages);
     });
@@ -280,5 +282,131 @@ describe("windows", () => {
     it("finds an overlap on any day, including across midnight", () => {
         expect(windowsOverlap(parseWeeklyWindow("wed:00:00-wed:00:30")!, parseDailyWindow("23:45-00:15")!)).toBe(true);
         expect(windowsOverlap(parseWeeklyWindow("wed:00:30-wed:01:00")!, parseDailyWindow("23:45-00:15")!)).toBe(false);
+    });
+});
+
+// Issue 9 §2: what the provider lets through at preview but ElastiCache and RDS refuse. Each row is
+// an input and the exact message; the rule's source is beside the rule (limits.ts, defaults.ts).
+describe("what the AWS provider lets through but ElastiCache refuses", () => {
+    it.each<[string, Partial<ElastiCacheCacheArgs>, string[]]>([
+        ["a token with a space (auth.html: only ! & # $ ^ < > - besides letters and digits)", { authToken: "correct horse battery staple" }, [TOKEN_CHARS("` `")]],
+        ["a token with % (the provider rejects only @ \" /)", { authToken: "correct%horse%battery%staple" }, [TOKEN_CHARS("`%`")]],
+        ["seven nodes (CreateReplicationGroup: NumCacheClusters at most 6)", { numCacheClusters: 7 }, ["`numCacheClusters`: 7 is out of range; use a whole number from 1 (a single node, no failover) to 6 (a primary and five replicas); default 2."]],
+        [
+            "a snapshot window inside the maintenance window (\"The snapshot window and maintenance window must not overlap\")",
+            { snapshotWindow: "05:30-06:30" },
+            ["`snapshotWindow`: `05:30-06:30` overlaps `maintenanceWindow` `sun:05:00-sun:06:00`, which ElastiCache refuses (\"The snapshot window and maintenance window must not overlap\"); move one, e.g. the defaults `03:00-04:00` and `sun:05:00-sun:06:00`."],
+        ],
+        [
+            "a snapshot window that wraps midnight into a Monday maintenance window",
+            { snapshotWindow: "23:30-00:30", maintenanceWindow: "mon:00:00-mon:01:00" },
+            ["`snapshotWindow`: `23:30-00:30` overlaps `maintenanceWindow` `mon:00:00-mon:01:00`, which ElastiCache refuses (\"The snapshot window and maintenance window must not overlap\"); move one, e.g. the defaults `03:00-04:00` and `sun:05:00-sun:06:00`."],
+        ],
+        [
+            "a node type without cache. (an EC2 type)",
+            { nodeType: "t4g.small" },
+            ["`nodeType`: `t4g.small` is not an ElastiCache node type (it reads like an EC2 instance type: write `cache.t4g.small`); they are `cache.<family>.<size>`, e.g. `cache.t4g.small` (the default)."],
+        ],
+        ["an RDS class as node type", { nodeType: "db.t4g.small" }, ["`nodeType`: `db.t4g.small` is not an ElastiCache node type; they are `cache.<family>.<size>`, e.g. `cache.t4g.small` (the default)."]],
+        [
+            "a bare KMS key id (the group stores the ARN)",
+            { kmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" },
+            ["`kmsKeyArn`: `1234abcd-12ab-34cd-56ef-1234567890ab` is not a KMS key ARN; pass one like `arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`, or leave it out to have a key with rotation created."],
+        ],
+        ["an engine ElastiCache replication groups do not run", { engine: "memcached" as never }, ["`engine`: `memcached` is not supported; use `valkey` (the default) or `redis`."]],
+    ])("refuses %s", (_, overrides, messages) => {
+        expect(validateElastiCacheArgs({ ...cache, ...overrides }).map((p) => p.message)).toEqual(messages);
+    });
+
+    it.each<[string, Partial<ElastiCacheCacheArgs>]>([
+        ["six nodes", { numCacheClusters: 6 }],
+        ["a snapshot window ending as maintenance starts", { snapshotWindow: "04:00-05:00" }],
+        ["a larger node type", { nodeType: "cache.r7g.xlarge" }],
+    ])("accepts %s", (_, overrides) => {
+        expect(validateElastiCacheArgs({ ...cache, ...overrides })).toEqual([]);
+    });
+});
+
+describe("what the AWS provider lets through but RDS refuses", () => {
+    const PASSWORD_CHARS = (chars: string) =>
+        `\`password\`: contains ${chars}, which RDS refuses in a master password (the provider lets it through to the API); use printable ASCII without \`/\`, \`"\`, \`@\` and spaces, or leave \`password\` out to have one generated.`;
+    it.each<[string, Partial<RdsPostgresArgs>, string[]]>([
+        [
+            "an instance class without db. (an EC2 type)",
+            { instanceClass: "t4g.medium" },
+            ["`instanceClass`: `t4g.medium` is not an RDS instance class (it reads like an EC2 instance type: write `db.t4g.medium`); they are `db.<family>.<size>`, e.g. `db.t4g.medium` (the default)."],
+        ],
+        ["an ElastiCache type as instance class", { instanceClass: "cache.t4g.medium" }, ["`instanceClass`: `cache.t4g.medium` is not an RDS instance class; they are `db.<family>.<size>`, e.g. `db.t4g.medium` (the default)."]],
+        [
+            "magnetic storage",
+            { storageType: "standard" as never },
+            ["`storageType`: `standard` is not offered; use `gp3` (the default) or `io1`/`io2` with `iops` (gp2 costs more than gp3 for the same baseline, and magnetic `standard` is legacy)."],
+        ],
+        ["gp3 below 20 GiB", { allocatedStorageGb: 10 }, ["`allocatedStorageGb`: 10 is out of range for gp3; RDS for PostgreSQL takes a whole number from 20 to 65536 GiB on gp3 (default 20)."]],
+        ["gp3 above 65536 GiB", { allocatedStorageGb: 70000 }, ["`allocatedStorageGb`: 70000 is out of range for gp3; RDS for PostgreSQL takes a whole number from 20 to 65536 GiB on gp3 (default 20)."]],
+        [
+            "io2 at gp3's minimum size, without iops",
+            { storageType: "io2", allocatedStorageGb: 20 },
+            [
+                "`allocatedStorageGb`: 20 is out of range for io2; RDS for PostgreSQL takes a whole number from 100 to 65536 GiB on io2.",
+                '`iops`: missing; io2 storage needs provisioned IOPS, e.g. `iops: 1000`, or use `storageType: "gp3"` (the default).',
+            ],
+        ],
+        [
+            "io1 with more than 50 IOPS per GiB",
+            { storageType: "io1", allocatedStorageGb: 100, iops: 6000 },
+            ["`iops`: 6000 is out of range; RDS for PostgreSQL needs a whole number of at least 1000 and 0.5–50 per GiB of `allocatedStorageGb` (1000–5000 for 100 GiB)."],
+        ],
+        ["iops on gp3", { iops: 3000 }, ['`iops`: 3000 applies to Provisioned IOPS storage only; remove it for gp3 (its baseline is included), or set `storageType: "io2"`.']],
+        [
+            "a password with @, / and a space",
+            { password: "pass word/with@signs" },
+            [PASSWORD_CHARS("a space, `/`, `@`")],
+        ],
+        ["a password with a double quote", { password: 'say"cheese"please' }, [PASSWORD_CHARS('`"`')]],
+        [
+            "a password of 7 characters",
+            { password: "Sh0rt!x" },
+            ["`password`: has 7 characters (value not shown: it is a secret); RDS for PostgreSQL requires 8 to 128; use another password, or leave `password` out to have one generated."],
+        ],
+        [
+            "a generation for a password that is not generated",
+            { password: "Correct-Horse-Battery", passwordGeneration: 2 },
+            ["`passwordGeneration`: only changes a generated password, but `password` is given; rotate by passing a new `password`, or remove `password` to have one generated."],
+        ],
+        ["a database name with a hyphen", { databaseName: "orders-db" }, ["`databaseName`: `orders-db` is not allowed by RDS for PostgreSQL; use 1 to 63 letters, digits and underscores starting with a letter (not `rdsadmin`), e.g. `app`."]],
+        [
+            "an engine version of another family than the parameter group's",
+            { engineVersion: "16" },
+            ["`engineVersion`: `16` is not PostgreSQL 17, which the parameter group (family `postgres17`) is for; use `17` (the default) or a 17.x release."],
+        ],
+        [
+            "the expired CA rds-ca-2019",
+            { caCertIdentifier: "rds-ca-2019" as never },
+            ["`caCertIdentifier`: `rds-ca-2019` is not a current RDS certificate authority (it expired in August 2024); use `rds-ca-rsa2048-g1`, `rds-ca-rsa4096-g1`, `rds-ca-ecc384-g1` (default `rds-ca-rsa2048-g1`), all in the global bundle `caBundlePem` holds."],
+        ],
+        [
+            "a misspelt CA",
+            { caCertIdentifier: "rds-ca-rds2048-g1" as never },
+            ["`caCertIdentifier`: `rds-ca-rds2048-g1` is not a current RDS certificate authority; use `rds-ca-rsa2048-g1`, `rds-ca-rsa4096-g1`, `rds-ca-ecc384-g1` (default `rds-ca-rsa2048-g1`), all in the global bundle `caBundlePem` holds."],
+        ],
+        [
+            "a final snapshot prefix with no room left for the unique part",
+            { finalSnapshotIdentifier: `a${"b".repeat(246)}` },
+            [`\`finalSnapshotIdentifier\`: \`a${"b".repeat(246)}\` is not a valid snapshot identifier prefix; use a letter, then letters, digits and single hyphens, not ending in a hyphen, at most 246 characters, e.g. \`orders-db-final\`.`],
+        ],
+        ["a KMS alias", { kmsKeyArn: "alias/aws/rds" }, ["`kmsKeyArn`: `alias/aws/rds` is not a KMS key ARN; pass one like `arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`, or leave it out to have a key with rotation created."]],
+    ])("refuses %s", (_, overrides, messages) => {
+        expect(validateRdsPostgresArgs("db", { ...db, ...overrides }).map((p) => p.message)).toEqual(messages);
+    });
+
+    it.each<[string, Partial<RdsPostgresArgs>]>([
+        ["io2 with 0.5 to 50 IOPS per GiB", { storageType: "io2", allocatedStorageGb: 100, iops: 5000 }],
+        ["the largest gp3", { allocatedStorageGb: 65536 }],
+        ["a password of every allowed special", { password: "Aa1!#$%&'()*+,-.:;<=>?[\\]^_`{|}~" }],
+        ["the ECC CA", { caCertIdentifier: "rds-ca-ecc384-g1" }],
+        ["a memory-optimised class", { instanceClass: "db.r7g.2xlarge" }],
+    ])("accepts %s", (_, overrides) => {
+        expect(validateRdsPostgresArgs("db", { ...db, ...overrides })).toEqual([]);
     });
 });

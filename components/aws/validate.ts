@@ -8,6 +8,7 @@ import {
     DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY,
     DEFAULT_BACKUP_WINDOW,
     DEFAULT_CACHE_ENGINE,
+    DEFAULT_CACHE_NODE_TYPE,
     CacheEngine,
     DEFAULT_ENGINE_VERSIONS,
     DEFAULT_MAINTENANCE_WINDOW,
@@ -16,10 +17,14 @@ import {
     DEFAULT_RDS_BACKUP_RETENTION_DAYS,
     DEFAULT_RDS_DATABASE,
     DEFAULT_RDS_ENGINE_VERSION,
+    DEFAULT_RDS_INSTANCE_CLASS,
+    DEFAULT_RDS_STORAGE_TYPE,
     DEFAULT_RDS_USERNAME,
     DEFAULT_SNAPSHOT_RETENTION_DAYS,
     ELASTICACHE_PORT,
     FINAL_SNAPSHOT_SUFFIX,
+    FINAL_SNAPSHOT_UNIQUE_LENGTH,
+    MAX_SNAPSHOT_IDENTIFIER_LENGTH,
     MAX_AUTH_TOKEN_LENGTH,
     MAX_NUM_CACHE_CLUSTERS,
     MAX_RDS_BACKUP_RETENTION_DAYS,
@@ -28,12 +33,14 @@ import {
     MIN_ELASTICACHE_WINDOW_MINUTES,
     MIN_RDS_WINDOW_MINUTES,
     MIN_TLS_ENGINE_VERSIONS,
+    RDS_CA_CERT_IDENTIFIER,
     RDS_GLOBAL_BUNDLE_URL,
     RDS_PARAMETER_GROUP_FAMILY,
     RDS_POSTGRES_MAJOR_VERSION,
     RDS_POSTGRES_PORT,
 } from "./defaults";
 import type { ElastiCacheCacheArgs } from "./elasticache";
+import { validateNodeClass, validateRdsCaCertIdentifier, validateRdsPassword, validateRdsStorage, validateSnapshotWindowOverlap } from "./limits";
 import type { PrivateNetworkArgs } from "./network";
 import type { RdsPostgresArgs } from "./rds";
 import { parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./windows";
@@ -204,6 +211,8 @@ export function validateElastiCacheArgs(args: ElastiCacheCacheArgs): Problem[] {
         ...validateWholeRange("snapshotRetentionLimit", args.snapshotRetentionLimit ?? DEFAULT_SNAPSHOT_RETENTION_DAYS, 0, MAX_SNAPSHOT_RETENTION_DAYS, `0 (no snapshots) to ${MAX_SNAPSHOT_RETENTION_DAYS} days; default ${DEFAULT_SNAPSHOT_RETENTION_DAYS}`),
         ...validateWindow("maintenanceWindow", args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, "weekly", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_MAINTENANCE_WINDOW),
         ...validateWindow("snapshotWindow", args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, "daily", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_BACKUP_WINDOW),
+        ...validateSnapshotWindowOverlap(args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, { snapshot: DEFAULT_BACKUP_WINDOW, maintenance: DEFAULT_MAINTENANCE_WINDOW }),
+        ...validateNodeClass("nodeType", args.nodeType ?? DEFAULT_CACHE_NODE_TYPE, "cache", DEFAULT_CACHE_NODE_TYPE),
         ...validateKmsKeyArn(args.kmsKeyArn),
     ];
     if (typeof args.authToken === "string") {
@@ -268,7 +277,9 @@ export function validateRdsPostgresArgs(name: string, args: RdsPostgresArgs): Pr
     const problems = [
         ...validateNetwork(args, RDS_POSTGRES_PORT, "database", validateRdsSubnets),
         ...validateWholeRange("backupRetentionDays", args.backupRetentionDays ?? DEFAULT_RDS_BACKUP_RETENTION_DAYS, 1, MAX_RDS_BACKUP_RETENTION_DAYS, `1 to ${MAX_RDS_BACKUP_RETENTION_DAYS} days (0 would turn off backups and point-in-time recovery); default ${DEFAULT_RDS_BACKUP_RETENTION_DAYS}`),
-        ...validateWholeRange("allocatedStorageGb", args.allocatedStorageGb ?? DEFAULT_RDS_ALLOCATED_STORAGE_GB, DEFAULT_RDS_ALLOCATED_STORAGE_GB, 65536, `${DEFAULT_RDS_ALLOCATED_STORAGE_GB} (gp3's minimum) to 65536 GiB`),
+        ...validateRdsStorage(args.storageType ?? DEFAULT_RDS_STORAGE_TYPE, args.allocatedStorageGb ?? DEFAULT_RDS_ALLOCATED_STORAGE_GB, args.iops, DEFAULT_RDS_ALLOCATED_STORAGE_GB),
+        ...validateNodeClass("instanceClass", args.instanceClass ?? DEFAULT_RDS_INSTANCE_CLASS, "db", DEFAULT_RDS_INSTANCE_CLASS),
+        ...validateRdsCaCertIdentifier(args.caCertIdentifier ?? RDS_CA_CERT_IDENTIFIER, RDS_CA_CERT_IDENTIFIER),
         ...validateWindow("maintenanceWindow", maintenance, "weekly", MIN_RDS_WINDOW_MINUTES, DEFAULT_MAINTENANCE_WINDOW),
         ...validateWindow("backupWindow", backup, "daily", MIN_RDS_WINDOW_MINUTES, DEFAULT_BACKUP_WINDOW),
         ...validatePostgresName("databaseName", args.databaseName ?? DEFAULT_RDS_DATABASE, DEFAULT_RDS_DATABASE),
@@ -290,13 +301,21 @@ export function validateRdsPostgresArgs(name: string, args: RdsPostgresArgs): Pr
         problems.push({ path: "engineVersion", message: `\`engineVersion\`: ${show(version)} is not PostgreSQL ${RDS_POSTGRES_MAJOR_VERSION}, which the parameter group (family \`${RDS_PARAMETER_GROUP_FAMILY}\`) is for; use \`${DEFAULT_RDS_ENGINE_VERSION}\` (the default) or a ${RDS_POSTGRES_MAJOR_VERSION}.x release.` });
     }
     if (args.skipFinalSnapshot !== true) {
+        // The identifier is this prefix, a hyphen and a part unique to the instance (rds.ts).
         const id = args.finalSnapshotIdentifier ?? `${name}${FINAL_SNAPSHOT_SUFFIX}`;
-        if (!/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/.test(id) || id.endsWith("-")) {
+        const longest = MAX_SNAPSHOT_IDENTIFIER_LENGTH - FINAL_SNAPSHOT_UNIQUE_LENGTH - 1;
+        if (typeof id !== "string" || !/^[A-Za-z](?!.*--)[A-Za-z0-9-]*$/.test(id) || id.endsWith("-") || id.length > longest) {
             problems.push({
                 path: "finalSnapshotIdentifier",
-                message: `\`finalSnapshotIdentifier\`: ${show(id)} is not a valid snapshot identifier${args.finalSnapshotIdentifier === undefined ? " (derived from the component's name)" : ""}; use a letter, then letters, digits and single hyphens, not ending in a hyphen, e.g. \`orders-db-final\`.`,
+                message: `\`finalSnapshotIdentifier\`: ${show(id)} is not a valid snapshot identifier prefix${args.finalSnapshotIdentifier === undefined ? " (derived from the component's name)" : ""}; use a letter, then letters, digits and single hyphens, not ending in a hyphen, at most ${longest} characters, e.g. \`orders-db-final\`.`,
             });
         }
+    }
+    if (typeof args.password === "string") {
+        problems.push(...validateRdsPassword(args.password));
+    }
+    if (args.password !== undefined && args.passwordGeneration !== undefined) {
+        problems.push({ path: "passwordGeneration", message: "`passwordGeneration`: only changes a generated password, but `password` is given; rotate by passing a new `password`, or remove `password` to have one generated." });
     }
     if (isKnown(args.caBundlePem)) {
         problems.push(...validateCaBundle(args.caBundlePem));

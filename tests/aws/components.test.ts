@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateAuthToken } from "../../components/aws/validate";
 import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator } from "../emulator";
+import { DIFF_RULES } from "../engine/providers/rules";
+import { finalSnapshotIdentifier } from "../../components/aws/snapshot";
 import { replicationGroup } from "../emulator/aws";
 import { randomPassword } from "../emulator/random";
 
@@ -219,7 +221,7 @@ describe("RdsPostgres", () => {
             copyTagsToSnapshot: true,
             deletionProtection: true,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: "orders-final",
+            finalSnapshotIdentifier: expect.stringMatching(/^orders-final-[0-9a-f]{8}$/),
         });
         expect(instance.inputs).not.toHaveProperty("manageMasterUserPassword");
         expect(instance.secretInputs).toEqual(["password"]);
@@ -251,6 +253,40 @@ describe("RdsPostgres", () => {
         }
     });
 
+    it("names each instance's final snapshot from exactly the inputs that replace the instance, so a replacement never reuses a name", async () => {
+        const db = new c.RdsPostgres("uniq", { ...network, caBundlePem: CA_BUNDLE, finalSnapshotIdentifier: "uniq-last" });
+        await valueOf(db.connection);
+        const instance = emulator.get(T.instance, "uniq-db").inputs;
+        // The inputs whose change replaces the instance (terraform-provider-aws rds instance.go ForceNew,
+        // as transcribed for the engine tests), among those the component sets.
+        const replacing = DIFF_RULES["aws:rds/instance:Instance"]!.forceNew.filter((input) => input in instance).sort();
+        expect(replacing).toEqual(["dbName", "engine", "kmsKeyId", "storageEncrypted", "username"]);
+        const scope = { project: "tls-platform", stack: "prod", name: "uniq" };
+        const inputs = { engine: instance.engine, dbName: instance.dbName, username: instance.username, kmsKeyId: instance.kmsKeyId, storageEncrypted: instance.storageEncrypted };
+        expect(instance.finalSnapshotIdentifier).toBe(finalSnapshotIdentifier("uniq-last", scope, inputs));
+        expect(instance.finalSnapshotIdentifier).toMatch(/^uniq-last-[0-9a-f]{8}$/);
+        // Each replacing change names the next final snapshot differently; the same inputs keep the name.
+        const names = new Set([
+            instance.finalSnapshotIdentifier,
+            finalSnapshotIdentifier("uniq-last", scope, { ...inputs, kmsKeyId: KEY_ARN }),
+            finalSnapshotIdentifier("uniq-last", scope, { ...inputs, dbName: "other" }),
+            finalSnapshotIdentifier("uniq-last", scope, { ...inputs, username: "other" }),
+            finalSnapshotIdentifier("uniq-last", scope, { ...inputs, engine: "postgres-other" }),
+            finalSnapshotIdentifier("uniq-last", scope, { ...inputs, storageEncrypted: false }),
+            finalSnapshotIdentifier("uniq-last", { ...scope, stack: "staging" }, inputs),
+        ]);
+        expect(names.size).toBe(7);
+        expect(finalSnapshotIdentifier("uniq-last", scope, { ...inputs })).toBe(instance.finalSnapshotIdentifier);
+    });
+
+    it("takes its storage, CA and password arguments through to the instance", async () => {
+        const db = new c.RdsPostgres("opts2", { ...network, caBundlePem: CA_BUNDLE, storageType: "io2", allocatedStorageGb: 100, iops: 3000, caCertIdentifier: "rds-ca-ecc384-g1", password: pulumi.secret("Own-Password-0123") });
+        await valueOf(db.connection);
+        expect(emulator.get(T.instance, "opts2-db").inputs).toMatchObject({ storageType: "io2", allocatedStorage: 100, iops: 3000, caCertIdentifier: "rds-ca-ecc384-g1", password: "Own-Password-0123" });
+        expect(emulator.ofType(T.password).map((r) => r.name)).not.toContain("opts2-password");
+        expect(await pulumi.isSecret(db.password)).toBe(true);
+    });
+
     it("takes the opt-outs and options it offers: no final snapshot, IAM auth, Multi-AZ, a given key", async () => {
         const db = new c.RdsPostgres("optdb", { ...network, caBundlePem: CA_BUNDLE, skipFinalSnapshot: true, deletionProtection: false, iamDatabaseAuthentication: true, multiAz: true, kmsKeyArn: KEY_ARN });
         await valueOf(db.connection);
@@ -270,6 +306,18 @@ describe("bad input", () => {
             ["subnetIds", "allowedCidrs[0]", "authToken"],
         ],
         ["an old redis", () => new c.ElastiCacheCache("oldredis", { ...network, engine: "redis", engineVersion: "6.2" }), 'ElastiCacheCache "oldredis": 1 problem:', ["engineVersion"]],
+        [
+            "an EC2 node type whose snapshot window overlaps maintenance, and eight nodes",
+            () => new c.ElastiCacheCache("awsrefuses", { ...network, nodeType: "t4g.small", snapshotWindow: "05:00-06:00", numCacheClusters: 8 }),
+            'ElastiCacheCache "awsrefuses": 3 problems:',
+            ["numCacheClusters", "snapshotWindow", "nodeType"],
+        ],
+        [
+            "an RDS instance AWS would refuse: EC2 class, io1 without iops, @ in the password, an expired CA",
+            () => new c.RdsPostgres("rdsrefuses", { ...network, caBundlePem: CA_BUNDLE, instanceClass: "m5.large", storageType: "io1", allocatedStorageGb: 100, password: "p@ssword-123", caCertIdentifier: "rds-ca-2019" as never }),
+            'RdsPostgres "rdsrefuses": 4 problems:',
+            ["iops", "instanceClass", "caCertIdentifier", "password"],
+        ],
         [
             "a public database with one subnet and no allowed clients",
             () => new c.RdsPostgres("baddb", { vpcId: VPC, subnetIds: [SUBNETS[0]!], caBundlePem: CA_BUNDLE, publiclyAccessible: true }),
