@@ -33,7 +33,9 @@ export interface SecretsManagerSinkArgs {
     readonly allowImmediateDeletion?: boolean;
     /**
      * IAM role (name) of the application: it gets a policy reading exactly these secrets and
-     * decrypting with the key only through Secrets Manager.
+     * decrypting with the key only through Secrets Manager in the secrets' region. Not allowed with
+     * `endpoint`: the policy would go to real IAM (only Secrets Manager and KMS are redirected) and grant
+     * secrets that exist only in the emulator.
      * @default - no policy attached (the policy document is still an output)
      */
     readonly readerRoleName?: pulumi.Input<string>;
@@ -67,6 +69,12 @@ export function validateSecretsManagerSinkArgs(args: Omit<SecretsManagerSinkArgs
             message: `\`pathPrefix\`: ${show(args.pathPrefix)} is not a usable secret path; use letters, digits and / _ + = . @ -, without a leading or trailing slash, e.g. \`tls-platform/prod\`.`,
         });
     }
+    if (typeof args.kmsKeyArn === "string" && arnRegion(args.kmsKeyArn) === undefined) {
+        problems.push({
+            path: "kmsKeyArn",
+            message: notKeyArnMessage(args.kmsKeyArn),
+        });
+    }
     if (args.endpoint !== undefined) {
         if (!URL.canParse(args.endpoint) || !/^https?:$/.test(new URL(args.endpoint).protocol)) {
             problems.push({ path: "endpoint", message: `\`endpoint\`: ${show(args.endpoint)} is not an http(s) URL; use e.g. \`http://127.0.0.1:4566\`.` });
@@ -74,8 +82,49 @@ export function validateSecretsManagerSinkArgs(args: Omit<SecretsManagerSinkArgs
         if (args.region === undefined) {
             problems.push({ path: "region", message: "`region`: an `endpoint` override needs a region to sign requests for; set e.g. `region: \"us-east-1\"`." });
         }
+        if (args.readerRoleName !== undefined) {
+            problems.push({
+                path: "readerRoleName",
+                message: `\`readerRoleName\`: ${typeof args.readerRoleName === "string" ? show(args.readerRoleName) : "a role"} is given together with \`endpoint\` ${show(args.endpoint)}; only Secrets Manager and KMS go to the endpoint, so the role policy would be written to real IAM, granting secrets that exist only there; omit \`readerRoleName\` for a local endpoint, or drop \`endpoint\` to use AWS.`,
+            });
+        }
     }
     return problems;
+}
+
+function notKeyArnMessage(value: string): string {
+    return `\`kmsKeyArn\`: ${show(value)} is not a KMS key ARN with a region, which the read policy's kms:ViaService condition needs; pass the key's ARN, e.g. \`arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\`.`;
+}
+
+/** `arn:aws:kms:eu-west-1:123456789012:key/…` → `eu-west-1`; undefined when it is no ARN with a region in the `aws` or `aws-us-gov` partition. */
+export function arnRegion(arn: string): string | undefined {
+    return /^arn:aws(?:-us-gov)?:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d+):/.exec(arn)?.[1];
+}
+
+/**
+ * The IAM policy that reads exactly `secretArns` and decrypts with the key only when Secrets Manager in
+ * the key's region asks on the caller's behalf (`kms:ViaService` with StringEquals, no wildcard: AWS's
+ * condition-key docs, docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+ * The region is the key's own: Secrets Manager uses a key only in its own region. Pure.
+ */
+export function readPolicyDocument(secretArns: readonly string[], kmsKeyArn: string): Record<string, unknown> {
+    const region = arnRegion(kmsKeyArn);
+    if (region === undefined) {
+        throw new Error(notKeyArnMessage(kmsKeyArn));
+    }
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "ReadConnectionSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [...secretArns] },
+            {
+                Sid: "DecryptThroughSecretsManagerOnly",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: kmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+            },
+        ],
+    };
 }
 
 /**
@@ -137,22 +186,16 @@ export class SecretsManagerSink extends pulumi.ComponentResource {
         }
 
         this.kmsKeyArn = kmsKeyArn;
-        this.readPolicyJson = pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-                { Sid: "ReadConnectionSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: Object.values(this.secretArns) },
-                {
-                    Sid: "DecryptThroughSecretsManagerOnly",
-                    Effect: "Allow",
-                    Action: "kms:Decrypt",
-                    Resource: kmsKeyArn,
-                    // Only when Secrets Manager decrypts on the application's behalf, in any region.
-                    Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
-                },
-            ],
+        this.readPolicyJson = pulumi.all([Object.values(this.secretArns), kmsKeyArn]).apply(([arns, key]) => {
+            try {
+                return JSON.stringify(readPolicyDocument(arns, key));
+            } catch (e) {
+                throw new pulumi.ResourceError((e as Error).message, this);
+            }
         });
         if (args.readerRoleName) {
-            new aws.iam.RolePolicy(`${name}-read`, { role: args.readerRoleName, policy: this.readPolicyJson }, childOpts);
+            // Always the program's default provider, never the endpoint override (refused together above).
+            new aws.iam.RolePolicy(`${name}-read`, { role: args.readerRoleName, policy: this.readPolicyJson }, { parent: this });
         }
         this.registerOutputs({ secretArns: this.secretArns, kmsKeyArn: this.kmsKeyArn, readPolicyJson: this.readPolicyJson });
     }
