@@ -17,9 +17,9 @@ interface Tool {
     readonly apt: string;
 }
 
-export type Need = "root" | "nginx" | "redis" | "postgres" | "moto" | "pulumi" | "openssl" | "curl" | "socat" | "unshare";
+export type Need = "root" | "nginx" | "redis" | "postgres" | "moto" | "pulumi" | "python" | "openssl" | "curl" | "socat" | "unshare";
 
-const TOOLS: Record<Exclude<Need, "root" | "postgres" | "moto" | "pulumi">, Tool> = {
+const TOOLS: Record<Exclude<Need, "root" | "postgres" | "moto" | "pulumi" | "python">, Tool> = {
     nginx: { kind: "tool", commands: ["nginx"], apt: "nginx-light" },
     redis: { kind: "tool", commands: ["redis-server", "redis-cli"], apt: "redis-server redis-tools" },
     openssl: { kind: "tool", commands: ["openssl"], apt: "openssl" },
@@ -127,6 +127,26 @@ export function findPulumiCli(env: NodeJS.ProcessEnv = process.env): string | un
     });
 }
 
+/** The venv tests/engine/python/install makes: the Python SDK (pulumi 3.272.0) of the engine's Python program. */
+export const PYTHON_VENV = path.join(ROOT, "tests/engine/python/venv");
+
+/**
+ * The Python language host stand-in scripts/engine/build.sh builds beside the CLI it prints
+ * (scripts/engine/pulumi-language-python), found beside findPulumiCli()'s binary. Undefined when absent.
+ */
+export function findPythonLanguageHost(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const cli = findPulumiCli(env);
+    const host = cli && path.join(path.dirname(fs.realpathSync(cli)), "pulumi-language-python");
+    return host && fs.existsSync(host) ? host : undefined;
+}
+
+function pythonMissing(): string[] {
+    const missing: string[] = [];
+    if (!fs.existsSync(path.join(PYTHON_VENV, ".requirements.sha256"))) missing.push("the Python SDK venv (pulumi 3.272.0): run tests/engine/python/install");
+    if (!findPythonLanguageHost()) missing.push("pulumi-language-python beside the Pulumi CLI: run scripts/engine/build.sh and export PULUMI_ENGINE_BIN=<the directory it prints>");
+    return missing;
+}
+
 /** Why `needs` are not met on this machine (one line per missing thing, with the fix), or []. */
 export function missingNeeds(needs: readonly Need[]): string[] {
     const missing: string[] = [];
@@ -135,6 +155,8 @@ export function missingNeeds(needs: readonly Need[]): string[] {
             if (process.getuid?.() !== 0) missing.push("root (the harness uses mount, network and PID namespaces): run as root, as CI does");
         } else if (need === "pulumi") {
             if (!findPulumiCli()) missing.push(`the Pulumi CLI ${ENGINE_VERSION}: run scripts/engine/build.sh (Go and the module proxy) and export PULUMI_ENGINE_BIN=<the directory it prints>`);
+        } else if (need === "python") {
+            missing.push(...pythonMissing());
         } else if (need === "moto") {
             missing.push(...motoMissing());
         } else if (need === "postgres") {
