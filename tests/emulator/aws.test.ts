@@ -35,7 +35,7 @@ describe("aws:elasticache/replicationGroup", () => {
         ["failover on one node", { numCacheClusters: 1, multiAzEnabled: false }, '"num_cache_clusters": must be at least 2 if automatic_failover_enabled is true'],
         ["Multi-AZ without failover", { automaticFailoverEnabled: false }, "automatic_failover_enabled must be true if multi_az_enabled is true"],
         ["a strategy without a token", { authToken: undefined, authTokenUpdateStrategy: "SET" }, '"auth_token_update_strategy": "auth_token" must be specified'],
-        ["an unknown transit mode", { transitEncryptionMode: "strict" }, 'Attribute transit_encryption_mode value must be one of: ["preferred","required"], got: "strict"'],
+        ["an unknown transit mode", { transitEncryptionMode: "strict" }, 'expected transit_encryption_mode to be one of ["preferred" "required"], got strict'],
         ["36 days of snapshots", { snapshotRetentionLimit: 36 }, "expected snapshot_retention_limit to be at most (35), got 36"],
     ])("refuses %s, as the provider or AWS does", (_, overrides, message) => {
         expect(() => replicationGroup("c", { ...tlsGroup, ...overrides })).toThrow(ProviderError);
@@ -99,7 +99,7 @@ describe("subnet and parameter groups", () => {
 
     it("refuses an RDS parameter with an unknown apply method", () => {
         expect(() => rdsParameterGroup("p", { family: "postgres17", parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "now" }] })).toThrow(
-            'Attribute parameter.0.apply_method value must be one of: ["immediate","pending-reboot"], got: "now"',
+            'expected parameter.0.apply_method to be one of ["immediate" "pending-reboot"], got now',
         );
     });
 });

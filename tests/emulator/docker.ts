@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { type DragonflyHost, dragonflyCommandFlags, dragonflyStartupFailures, humanReadableNumBytes } from "../dragonfly-model";
 import { Diagnostics } from "./diagnostics";
@@ -91,20 +92,132 @@ function containerView(inputs: Inputs): DragonflyHost {
 }
 
 /**
- * `docker:index/container`: published ports without a host port get a free one, as Docker picks; the
- * provider's own refusals are kept (`wait` without a healthcheck, a port published twice). A container
- * of Dragonfly's image whose command Dragonfly would exit on, on the emulated host, fails to create with
- * Dragonfly's own message (tests/dragonfly-model): the real one would crash-loop until `wait` gives up.
+ * Images whose Dockerfile declares a HEALTHCHECK: a container of one has a health state without a
+ * `healthcheck` of its own, so `wait` works. Official `nginx` and `postgres` images declare none
+ * (docker-library), so they are not listed.
+ */
+export const IMAGE_HEALTHCHECKS: ReadonlyArray<{ readonly repository: RegExp; readonly healthcheck: string; readonly source: string }> = [
+    {
+        repository: /(^|\/)dragonflydb\/dragonfly$/,
+        healthcheck: "/usr/local/bin/healthcheck.sh",
+        source: "dragonflydb/dragonfly tools/packaging/Dockerfile.ubuntu-prod@0081f4d (HEALTHCHECK CMD /usr/local/bin/healthcheck.sh)",
+    },
+];
+
+/** The image reference behind an image id this emulated daemon handed out (or the reference itself). */
+export function imageReference(image: unknown): string | undefined {
+    return typeof image === "string" ? (imageNames.get(image) ?? (image.startsWith("sha256:") ? undefined : image)) : undefined;
+}
+
+/** The image (an id this daemon handed out, or a reference) declares its own HEALTHCHECK. */
+export function imageHasHealthcheck(image: unknown): boolean {
+    const reference = imageReference(image);
+    if (reference === undefined) return false;
+    const repository = reference.split("@")[0]!.replace(/:[^/]*$/, "");
+    return IMAGE_HEALTHCHECKS.some((h) => h.repository.test(repository));
+}
+
+/** Go's time.ParseDuration syntax: "0", or signed decimal numbers each with a unit (ns, us, µs, ms, s, m, h). */
+const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
+
+/** kreuzwerker validators.go `validateStringMatchesPattern`'s message. */
+function pattern(d: Diagnostics, value: unknown, regex: string, property: string): void {
+    if (typeof value === "string" && !new RegExp(regex).test(value)) {
+        d.add(`'${value}' doesn't match the pattern '${regex}'`, property);
+    }
+}
+
+/** kreuzwerker validators.go `validateIntegerGeqThan`'s message. */
+function atLeast(d: Diagnostics, value: unknown, min: number, property: string): void {
+    if (typeof value === "number" && value < min) {
+        d.add(`'${value}' cannot be lower than ${min}`, property);
+    }
+}
+
+/** kreuzwerker validators.go `validateDurationGeq0`. */
+function duration(d: Diagnostics, value: unknown, property: string): void {
+    if (typeof value !== "string") return;
+    if (!GO_DURATION.test(value)) {
+        d.add(`'${value}' is not a valid duration`, property);
+    } else if (value.startsWith("-") && /[1-9]/.test(value)) {
+        d.add(`'${value}' duration must not be negative`, property);
+    }
+}
+
+/**
+ * Plan-time checks of `docker:index/container` (kreuzwerker resource_docker_container.go
+ * `resourceDockerContainer`, ValidateDiagFunc of each field; validators.go): restart policy, cpu_set,
+ * memory limits, mount types and volume paths, every upload's permissions and base64 content, the
+ * healthcheck's durations and retries.
+ */
+export function checkContainer(inputs: Inputs, d: Diagnostics): void {
+    d.required(inputs, "image");
+    pattern(d, inputs.restart, "^(no|on-failure|always|unless-stopped)$", "restart");
+    pattern(d, inputs.cpuSet, "^\\d+([,-]\\d+)*$", "cpuSet");
+    atLeast(d, inputs.memory, 0, "memory");
+    atLeast(d, inputs.memoryReservation, 0, "memoryReservation");
+    atLeast(d, inputs.memorySwap, -1, "memorySwap");
+    atLeast(d, inputs.shmSize, 0, "shmSize");
+    atLeast(d, inputs.cpuShares, 0, "cpuShares");
+    (inputs.mounts ?? []).forEach((m: Inputs, i: number) => pattern(d, m?.type, "^(bind|volume|tmpfs)$", `mounts[${i}].type`));
+    (inputs.volumes ?? []).forEach((v: Inputs, i: number) => {
+        if (typeof v?.containerPath === "string" && !/^[a-zA-Z]:[\\/]|^\//.test(v.containerPath)) {
+            d.add(`'${v.containerPath}' must be an absolute path`, `volumes[${i}].containerPath`);
+        }
+    });
+    (inputs.uploads ?? []).forEach((u: Inputs, i: number) => {
+        if (u?.file === undefined) {
+            d.add(`Missing required argument: The argument "upload.${i}.file" is required, but no definition was found.`, `uploads[${i}].file`);
+        }
+        pattern(d, u?.permissions, "^0[0-7]{3}$", `uploads[${i}].permissions`);
+        if (typeof u?.contentBase64 === "string" && !isStdBase64(u.contentBase64)) {
+            d.add(`'${u.contentBase64}' is not base64 decodeable`, `uploads[${i}].contentBase64`);
+        }
+    });
+    const health = inputs.healthcheck;
+    if (health) {
+        for (const field of ["interval", "timeout", "startPeriod", "startInterval"]) duration(d, health[field], `healthcheck.${field}`);
+        atLeast(d, health.retries, 0, "healthcheck.retries");
+    }
+}
+
+/** Go's base64.StdEncoding.DecodeString: padded standard alphabet only. */
+function isStdBase64(text: string): boolean {
+    return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+}
+
+/**
+ * `docker:index/container`: published ports without a host port get a free one, as Docker picks. Its
+ * create-time refusals: an upload with no content source or more than one
+ * (resource_docker_container_funcs.go `resourceDockerContainerCreate`); a port binding whose `ip` is not
+ * an IP address (the Docker daemon's); a host port published twice; `wait` on a container that has no
+ * health state, i.e. neither a `healthcheck` nor an image HEALTHCHECK (IMAGE_HEALTHCHECKS), or a test
+ * of `NONE` (the provider's wait loop). A container of Dragonfly's image whose command Dragonfly would
+ * exit on, on the emulated host, fails to create with Dragonfly's own message (tests/dragonfly-model):
+ * the real one would crash-loop until `wait` gives up.
  */
 export function container(name: string, inputs: Inputs): Record<string, unknown> {
     const d = new Diagnostics();
-    d.required(inputs, "image");
-    if (inputs.wait === true && !inputs.healthcheck) {
-        d.add("container has no healthcheck: `wait` needs one to tell when the container is healthy");
+    checkContainer(inputs, d);
+    (inputs.uploads ?? []).forEach((u: Inputs) => {
+        const sources = ["content", "contentBase64", "source"].filter((k) => typeof u?.[k] === "string" && u[k] !== "").length;
+        if (sources === 0) d.add("error with upload content: one of 'content', 'content_base64', or 'source' must be set", "uploads");
+        if (sources > 1) d.add("error with upload content: only one of 'content', 'content_base64', or 'source' can be set", "uploads");
+    });
+    (inputs.ports ?? []).forEach((p: Inputs, i: number) => {
+        if (typeof p?.ip === "string" && p.ip !== "" && net.isIP(p.ip) === 0) {
+            d.add(`Error response from daemon: invalid IP address in port binding: ${JSON.stringify(p.ip)}`, `ports[${i}].ip`);
+        }
+    });
+    const tests: unknown = inputs.healthcheck?.tests;
+    const ownHealthcheck = Array.isArray(tests) && tests.length > 0 && tests[0] !== "NONE";
+    const disabled = Array.isArray(tests) && tests[0] === "NONE";
+    if (inputs.wait === true && !ownHealthcheck && (disabled || !imageHasHealthcheck(inputs.image))) {
+        d.add("you have supplied a 'wait' argument, but the container does not have a healthcheck defined. Please remove the 'wait' argument or add a 'healthcheck' attribute", "wait");
     }
     const hostPorts = (inputs.ports ?? []).map((p: Inputs) => p.external).filter((p: unknown) => p !== undefined);
     if (new Set(hostPorts).size !== hostPorts.length) {
-        d.add(`host port published twice: ${JSON.stringify(hostPorts)}`);
+        d.add(`host port published twice: ${JSON.stringify(hostPorts)}`, "ports");
     }
     // Only `pulumi up` starts the container; in a preview its command or env may not be known yet.
     const flags = isDragonflyImage(imageNames.get(inputs.image) ?? String(inputs.image)) && !pulumi.runtime.isDryRun()

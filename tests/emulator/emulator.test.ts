@@ -158,7 +158,7 @@ describe("tls:index/certRequest + tls:index/locallySignedCert", () => {
 
     it("rejects a malformed IP SAN and a missing CA", async () => {
         const key = await privateKey("k", { algorithm: "ECDSA", ecdsaCurve: "P256" });
-        await expect(certRequest("c", { privateKeyPem: key.privateKeyPem, ipAddresses: ["300.1.1.1"] })).rejects.toThrow('ip_addresses[0] "300.1.1.1" is not an IP address');
+        await expect(certRequest("c", { privateKeyPem: key.privateKeyPem, ipAddresses: ["300.1.1.1"] })).rejects.toThrow('Invalid IP address: Failed to parse "300.1.1.1"');
         await expect(locallySignedCert("l", { certRequestPem: "x", allowedUses: [], validityPeriodHours: 1 }, NOW)).rejects.toThrow(/"ca_cert_pem" is required/);
     });
 });
@@ -166,7 +166,7 @@ describe("tls:index/certRequest + tls:index/locallySignedCert", () => {
 describe("renewal, as the provider plans it", () => {
     it("plans a replacement only once now is inside the early-renewal window", async () => {
         const ca = await caPair(); // 365 days, early renewal 30 days
-        const previous = { inputs: { validityPeriodHours: 8760 }, state: ca.state };
+        const previous = { inputs: { validityPeriodHours: 8760, earlyRenewalHours: 720 }, state: ca.state };
         const day = 86_400_000;
         expect(planCertificate(previous, previous.inputs, new Date(NOW.getTime() + 334 * day))).toEqual({ replace: false, reasons: [] });
         expect(planCertificate(previous, previous.inputs, new Date(NOW.getTime() + 335 * day)).reasons).toEqual([
@@ -174,10 +174,23 @@ describe("renewal, as the provider plans it", () => {
         ]);
     });
 
-    it("plans a replacement for any changed argument, since the provider has no update", async () => {
+    it("plans a replacement for any changed argument but earlyRenewalHours", async () => {
         const ca = await caPair();
         const previous = { inputs: { caCertPem: "old", validityPeriodHours: 1 }, state: ca.state };
         expect(planCertificate(previous, { caCertPem: "new", validityPeriodHours: 1 }, NOW).reasons).toEqual(["caCertPem changed"]);
+    });
+
+    it("takes a new earlyRenewalHours in place, and reads the planned value for the renewal window (common_cert.go modifyPlanIfCertificateReadyForRenewal)", async () => {
+        const ca = await caPair(); // 365 days from NOW, stored early renewal 30 days
+        const previous = { inputs: { validityPeriodHours: 8760, earlyRenewalHours: 720 }, state: ca.state };
+        const day100 = new Date(NOW.getTime() + 100 * 86_400_000);
+        expect(planCertificate(previous, { ...previous.inputs, earlyRenewalHours: 1440 }, day100)).toEqual({ replace: false, reasons: [] });
+        // 300 days in: outside the stored 30-day window, inside a newly planned 90-day one.
+        const day300 = new Date(NOW.getTime() + 300 * 86_400_000);
+        expect(planCertificate(previous, previous.inputs, day300).replace).toBe(false);
+        expect(planCertificate(previous, { ...previous.inputs, earlyRenewalHours: 2160 }, day300).reasons).toEqual([
+            "ready_for_renewal: 2026-10-28T00:00:00Z is within 2160h of 2027-01-01T00:00:00Z",
+        ]);
     });
 });
 
@@ -205,7 +218,7 @@ describe("random:index/randomPassword", () => {
     });
 
     it("rejects minimums that cannot fit the length", () => {
-        expect(() => randomPassword("p", { length: 3, minUpper: 2, minNumeric: 2 })).toThrow("length (3) must be >= min_upper + min_lower + min_numeric + min_special (4)");
+        expect(() => randomPassword("p", { length: 3, minUpper: 2, minNumeric: 2 })).toThrow("Attribute length value must be at least sum of min_upper + min_numeric, got: 3");
     });
 });
 
@@ -218,7 +231,7 @@ describe("docker resources", () => {
 
     it("keeps a given host port, and refuses `wait` without a healthcheck", () => {
         expect(container("c", { image: "x", ports: [{ internal: 443, external: 8443 }] }).ports).toEqual([{ ip: "0.0.0.0", protocol: "tcp", internal: 443, external: 8443 }]);
-        expect(() => container("c", { image: "x", wait: true })).toThrow("container has no healthcheck");
+        expect(() => container("c", { image: "x", wait: true })).toThrow("you have supplied a 'wait' argument, but the container does not have a healthcheck defined");
     });
 });
 

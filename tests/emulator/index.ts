@@ -1,11 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { elastiCacheSubnetGroup, kmsKey, rdsInstance, rdsParameterGroup, rdsSubnetGroup, replicationGroup, securityGroup } from "./aws";
+import {
+    type AwsContext, DEFAULT_REGION, elastiCacheSubnetGroup, kmsKey, rdsInstance, rdsParameterGroup, rdsSubnetGroup, replicationGroup, rolePolicy,
+    securityGroup,
+} from "./aws";
 import { container, network, remoteImage, volume } from "./docker";
 import { randomPassword } from "./random";
 import { secret, secretVersion } from "./secretsmanager";
 import { unwrapSecrets } from "./secrets";
 import { certRequest, locallySignedCert, privateKey, selfSignedCert } from "./tls";
 
+export { planTimeProblems, CHECKS } from "./checks";
 export { ProviderError } from "./diagnostics";
 export { planCertificate, readyForRenewal } from "./tls";
 
@@ -21,7 +25,10 @@ export interface RegisteredResource {
     readonly provider?: string;
 }
 
-export type Handler = (name: string, inputs: Record<string, any>, now: Date) => Promise<Record<string, unknown>> | Record<string, unknown>;
+/** Where a resource is made: for aws resources, the region of the provider that manages it. */
+export type HandlerContext = AwsContext;
+
+export type Handler = (name: string, inputs: Record<string, any>, now: Date, context: HandlerContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
 /** The emulated create of each resource type, by type token; other packages (tests/engine/providers) serve them over gRPC. */
 export const HANDLERS: Readonly<Record<string, Handler>> = {
@@ -34,16 +41,31 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     "docker:index/volume:Volume": (name, inputs) => volume(name, inputs),
     "docker:index/network:Network": (name, inputs) => network(name, inputs),
     "docker:index/container:Container": (name, inputs) => container(name, inputs),
-    "aws:kms/key:Key": (name, inputs) => kmsKey(name, inputs),
-    "aws:ec2/securityGroup:SecurityGroup": (name, inputs) => securityGroup(name, inputs),
-    "aws:elasticache/subnetGroup:SubnetGroup": (name, inputs) => elastiCacheSubnetGroup(name, inputs),
-    "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs) => replicationGroup(name, inputs),
-    "aws:rds/subnetGroup:SubnetGroup": (name, inputs) => rdsSubnetGroup(name, inputs),
-    "aws:rds/parameterGroup:ParameterGroup": (name, inputs) => rdsParameterGroup(name, inputs),
-    "aws:rds/instance:Instance": (name, inputs) => rdsInstance(name, inputs),
-    "aws:secretsmanager/secret:Secret": (name, inputs) => secret(name, inputs),
+    "aws:kms/key:Key": (name, inputs, _now, context) => kmsKey(name, inputs, context),
+    "aws:ec2/securityGroup:SecurityGroup": (name, inputs, _now, context) => securityGroup(name, inputs, context),
+    "aws:elasticache/subnetGroup:SubnetGroup": (name, inputs, _now, context) => elastiCacheSubnetGroup(name, inputs, context),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs, _now, context) => replicationGroup(name, inputs, context),
+    "aws:rds/subnetGroup:SubnetGroup": (name, inputs, _now, context) => rdsSubnetGroup(name, inputs, context),
+    "aws:rds/parameterGroup:ParameterGroup": (name, inputs, _now, context) => rdsParameterGroup(name, inputs, context),
+    "aws:rds/instance:Instance": (name, inputs, _now, context) => rdsInstance(name, inputs, context),
+    "aws:secretsmanager/secret:Secret": (name, inputs, _now, context) => secret(name, inputs, context),
     "aws:secretsmanager/secretVersion:SecretVersion": (name, inputs) => secretVersion(name, inputs),
+    "aws:iam/rolePolicy:RolePolicy": (name, inputs) => rolePolicy(name, inputs),
 };
+
+/** AWS's names of the regions a stack here is likely to use (the endpoints partition data's descriptions). */
+const REGION_DESCRIPTIONS: Readonly<Record<string, string>> = {
+    "us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)", "us-west-1": "US West (N. California)", "us-west-2": "US West (Oregon)",
+    "eu-west-1": "Europe (Ireland)", "eu-west-2": "Europe (London)", "eu-west-3": "Europe (Paris)", "eu-central-1": "Europe (Frankfurt)", "eu-north-1": "Europe (Stockholm)",
+};
+
+/**
+ * `aws:index/getRegion:getRegion` as the provider answers it for the provider's region (internal/service/meta
+ * region_data_source.go: name, id, endpoint `ec2.<region>.amazonaws.com`, description).
+ */
+export function getRegion(region: string): Record<string, unknown> {
+    return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: REGION_DESCRIPTIONS[region] ?? region };
+}
 
 export interface EmulatorOptions {
     /** The clock certificates are issued by. @default - the real clock */
@@ -61,9 +83,22 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
     /** Provider-side failures, which the engine would report as failed creates. */
     readonly failures: Array<{ type: string; name: string; error: Error }> = [];
     private readonly now: () => Date;
+    /** Explicit `aws` providers' inputs by the id the emulator gave them (a resource's `provider` ends `::<id>`). */
+    private readonly awsProviders = new Map<string, Record<string, any>>();
 
     constructor(options: EmulatorOptions = {}) {
         this.now = options.now ?? (() => new Date());
+    }
+
+    /**
+     * The region a resource is made in, as pulumi-aws decides it: its explicit provider's `region`, else
+     * the default provider's, which is the stack's `aws:region` config (or the AWS_REGION environment
+     * variable). With none of them the real provider would refuse to configure; the emulator then uses
+     * DEFAULT_REGION so that a unit test of one resource needs no configuration.
+     */
+    regionFor(provider: string | undefined): string {
+        const explicit = provider ? this.awsProviders.get(provider.split("::").pop()!) : undefined;
+        return explicit?.region ?? pulumi.runtime.getConfig("aws:region") ?? process.env.AWS_REGION ?? DEFAULT_REGION;
     }
 
     async newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
@@ -72,18 +107,22 @@ export class ProviderEmulator implements pulumi.runtime.Mocks {
         const handler = HANDLERS[args.type];
         let state: Record<string, unknown>;
         try {
-            state = handler ? await handler(args.name, inputs, this.now()) : { ...inputs };
+            state = handler ? await handler(args.name, inputs, this.now(), { region: this.regionFor(args.provider) }) : { ...inputs };
         } catch (error) {
             this.failures.push({ type: args.type, name: args.name, error: error as Error });
             throw error;
         }
         const id = typeof state.id === "string" ? state.id : `${args.name}-${this.resources.length}`;
+        if (args.type === "pulumi:providers:aws") this.awsProviders.set(id, inputs);
         const { id: _omit, ...outputs } = state;
         this.resources.push({ type: args.type, name: args.name, inputs, secretInputs: secretPaths, state: outputs, provider: args.provider });
         return { id, state: outputs };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        if (args.token === "aws:index/getRegion:getRegion") {
+            return getRegion(this.regionFor(args.provider));
+        }
         throw new Error(`emulator: no emulation for the call ${args.token}; add one to tests/emulator before relying on it`);
     }
 

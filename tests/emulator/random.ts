@@ -14,26 +14,36 @@ function pick(charset: string, count: number): string[] {
 }
 
 /**
+ * Plan-time checks of `random:index/randomPassword` (terraform-provider-random resource_password.go
+ * `passwordSchemaV3`: length AtLeast(1) and AtLeastSumOf(min_upper, min_lower, min_numeric, min_special), each min_* AtLeast(0)).
+ */
+export function checkRandomPassword(inputs: Inputs, d: Diagnostics): void {
+    d.required(inputs, "length");
+    d.atLeast("length", inputs.length, 1, "length");
+    for (const min of ["minUpper", "minLower", "minNumeric", "minSpecial"]) {
+        d.atLeast(min.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), inputs[min], 0, min);
+    }
+    // int64validator.AtLeastSumOf over the minimums that are set (terraform-plugin-framework-validators).
+    const set = ["minUpper", "minLower", "minNumeric", "minSpecial"].filter((k) => typeof inputs[k] === "number");
+    const sumOfMins = set.reduce((sum, k) => sum + inputs[k], 0);
+    if (typeof inputs.length === "number" && inputs.length < sumOfMins) {
+        d.add(`Invalid Attribute Value: Attribute length value must be at least sum of ${set.map((k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(" + ")}, got: ${inputs.length}`, "length");
+    }
+}
+
+/**
  * `random:index/randomPassword`, as terraform-provider-random builds it: the minimum of each class
  * first, the rest from the union of enabled classes, then a cryptographic shuffle.
  */
 export function randomPassword(name: string, inputs: Inputs): Record<string, unknown> {
     const d = new Diagnostics();
-    d.required(inputs, "length");
-    d.atLeast("length", inputs.length, 1);
-    for (const min of ["minUpper", "minLower", "minNumeric", "minSpecial"]) {
-        d.atLeast(min.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), inputs[min], 0);
-    }
+    checkRandomPassword(inputs, d);
     const upper = inputs.upper ?? true;
     const lower = inputs.lower ?? true;
     const numeric = inputs.numeric ?? inputs.number ?? true;
     const special = inputs.special ?? true;
     const specialChars: string = inputs.overrideSpecial ?? DEFAULT_SPECIAL;
     const mins = { upper: inputs.minUpper ?? 0, lower: inputs.minLower ?? 0, numeric: inputs.minNumeric ?? 0, special: inputs.minSpecial ?? 0 };
-    const sumOfMins = mins.upper + mins.lower + mins.numeric + mins.special;
-    if (typeof inputs.length === "number" && inputs.length < sumOfMins) {
-        d.add(`Invalid Attribute Value: length (${inputs.length}) must be >= min_upper + min_lower + min_numeric + min_special (${sumOfMins})`);
-    }
     const classes: Array<[boolean, string, number]> = [
         [upper, UPPER, mins.upper],
         [lower, LOWER, mins.lower],

@@ -85,20 +85,64 @@ function parsePrivateKey(pem: unknown, attribute: string, d: Diagnostics): crypt
     }
 }
 
-/** Validates the certificate attributes shared by self-signed and locally signed certificates. */
-function validateCertCommon(inputs: Inputs, d: Diagnostics): void {
+/**
+ * The schema validators shared by self-signed and locally signed certificates (terraform-provider-tls
+ * resource_self_signed_cert.go, resource_locally_signed_cert.go `Schema`): int64validator.AtLeast(0) on
+ * validity_period_hours and early_renewal_hours, AtLeast(-1) on max_path_length, OneOf on each
+ * allowed use.
+ */
+function checkCertCommon(inputs: Inputs, d: Diagnostics): void {
     d.required(inputs, "validityPeriodHours", "allowedUses");
-    d.atLeast("validity_period_hours", inputs.validityPeriodHours, 0);
-    d.atLeast("early_renewal_hours", inputs.earlyRenewalHours, 0);
-    (inputs.allowedUses ?? []).forEach((use: unknown, i: number) => d.oneOf(`allowed_uses[${i}]`, use, SUPPORTED_USES));
+    d.atLeast("validity_period_hours", inputs.validityPeriodHours, 0, "validityPeriodHours");
+    d.atLeast("early_renewal_hours", inputs.earlyRenewalHours, 0, "earlyRenewalHours");
+    d.atLeast("max_path_length", inputs.maxPathLength, -1, "maxPathLength");
+    (inputs.allowedUses ?? []).forEach((use: unknown, i: number) => d.oneOf(`allowed_uses[${i}]`, use, SUPPORTED_USES, `allowedUses[${i}]`));
 }
 
-function validateSans(inputs: Inputs, d: Diagnostics): void {
+/** listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)) on ip_addresses and uris (self-signed and cert request `Schema`). */
+function checkSubjectAlternativeNames(inputs: Inputs, d: Diagnostics): void {
+    for (const [input, attribute] of [["ipAddresses", "ip_addresses"], ["uris", "uris"]] as const) {
+        (inputs[input] ?? []).forEach((value: unknown, i: number) => {
+            if (typeof value === "string" && value.length < 1) {
+                d.add(`Invalid Attribute Value Length: Attribute ${attribute}[${i}] string length must be at least 1, got: 0`, `${input}[${i}]`);
+            }
+        });
+    }
+}
+
+/** Create: net.ParseIP of each IP address ("Invalid IP address", resource_self_signed_cert.go and resource_cert_request.go `Create`). */
+function checkIpAddressesParse(inputs: Inputs, d: Diagnostics): void {
     (inputs.ipAddresses ?? []).forEach((ip: unknown, i: number) => {
-        if (typeof ip !== "string" || net.isIP(ip) === 0) {
-            d.add(`Invalid IP address: ip_addresses[${i}] ${JSON.stringify(ip)} is not an IP address`);
+        if (typeof ip === "string" && ip !== "" && net.isIP(ip) === 0) {
+            d.add(`Invalid IP address: Failed to parse ${JSON.stringify(ip)}`, `ipAddresses[${i}]`);
         }
     });
+}
+
+/** Plan-time checks of `tls:index/privateKey` (resource_private_key.go `Schema`: OneOf on algorithm and ecdsa_curve). */
+export function checkPrivateKey(inputs: Inputs, d: Diagnostics): void {
+    d.required(inputs, "algorithm");
+    d.oneOf("algorithm", inputs.algorithm, ["RSA", "ECDSA", "ED25519"], "algorithm");
+    d.oneOf("ecdsa_curve", inputs.ecdsaCurve, ["P224", "P256", "P384", "P521"], "ecdsaCurve");
+}
+
+/** Plan-time checks of `tls:index/selfSignedCert`. */
+export function checkSelfSignedCert(inputs: Inputs, d: Diagnostics): void {
+    d.required(inputs, "privateKeyPem");
+    checkCertCommon(inputs, d);
+    checkSubjectAlternativeNames(inputs, d);
+}
+
+/** Plan-time checks of `tls:index/certRequest`. */
+export function checkCertRequest(inputs: Inputs, d: Diagnostics): void {
+    d.required(inputs, "privateKeyPem");
+    checkSubjectAlternativeNames(inputs, d);
+}
+
+/** Plan-time checks of `tls:index/locallySignedCert` (it has no set_authority_key_id: Go copies the CA's key id). */
+export function checkLocallySignedCert(inputs: Inputs, d: Diagnostics): void {
+    d.required(inputs, "certRequestPem", "caCertPem", "caPrivateKeyPem");
+    checkCertCommon(inputs, d);
 }
 
 const randomSerial = (): string => {
@@ -108,24 +152,37 @@ const randomSerial = (): string => {
 };
 
 interface SigningPlan {
+    type: string;
+    name: string;
     inputs: Inputs;
     subject: x509.Name | x509.JsonName;
     issuer: x509.Name | x509.JsonName;
     publicKey: x509.PublicKey;
     signer: crypto.KeyObject;
     issuerKeyId?: string;
+    /** The template's subject has no distinguished name (pkix.Name{}). */
+    subjectIsEmpty: boolean;
     sans: x509.Extension[];
     now: Date;
 }
 
-/** Builds the certificate the provider would: Go's x509.CreateCertificate from the TF tls template. */
+/**
+ * Builds the certificate the provider would: Go's x509.CreateCertificate from the TF tls template
+ * (common_cert.go `createCertificate`), with its refusals: a CA needs a subject ("Invalid Certificate
+ * Subject", RFC 5280 4.1.2.6), and `set_authority_key_id` needs the parent's subject key id ("Invalid
+ * Certificate Authority"). A CA always gets a subject key id, asked for or not.
+ */
 async function signCertificate(plan: SigningPlan): Promise<State> {
     const { inputs, now } = plan;
+    const d = new Diagnostics();
     const notAfter = new Date(now.getTime() + inputs.validityPeriodHours * 3_600_000);
     const uses: string[] = inputs.allowedUses;
     const keyUsage = uses.reduce((bits, use) => bits | (KEY_USAGE_BITS[use] ?? 0), 0);
     const extKeyUsages = uses.filter((use) => EXT_KEY_USAGE_OIDS[use]).map((use) => EXT_KEY_USAGE_OIDS[use]!);
     const isCa = inputs.isCaCertificate === true;
+    if (isCa && plan.subjectIsEmpty) {
+        d.add("Invalid Certificate Subject: Must contain at least one Distinguished Name when creating Certificate Authority (CA)", "subject");
+    }
     const pathLength = isCa && typeof inputs.maxPathLength === "number" && inputs.maxPathLength >= 0 ? inputs.maxPathLength : undefined;
 
     const extensions: x509.Extension[] = [];
@@ -137,11 +194,16 @@ async function signCertificate(plan: SigningPlan): Promise<State> {
     }
     extensions.push(new x509.BasicConstraintsExtension(isCa, pathLength, true));
     let subjectKeyId: string | undefined;
-    if (inputs.setSubjectKeyId === true) {
+    if (isCa || inputs.setSubjectKeyId === true) {
         const ski = await x509.SubjectKeyIdentifierExtension.create(plan.publicKey);
         subjectKeyId = ski.keyId;
         extensions.push(ski);
     }
+    // Only the self-signed certificate has set_authority_key_id; its parent is the template itself.
+    if (inputs.setAuthorityKeyId === true && subjectKeyId === undefined) {
+        d.add("Invalid Certificate Authority: Could not determine Authority Key Identifier", "setAuthorityKeyId");
+    }
+    d.throwIfAny(plan.type, plan.name);
     const authorityKeyId = plan.issuerKeyId ?? (inputs.setAuthorityKeyId === true ? subjectKeyId : undefined);
     if (authorityKeyId) {
         extensions.push(new x509.AuthorityKeyIdentifierExtension(authorityKeyId));
@@ -169,7 +231,7 @@ async function signCertificate(plan: SigningPlan): Promise<State> {
         validityEndTime: rfc3339(notAfter),
         earlyRenewalHours,
         isCaCertificate: isCa,
-        readyForRenewal: readyForRenewal(notAfter, earlyRenewalHours, now),
+        readyForRenewal: plannedReadyForRenewal(inputs.validityPeriodHours, earlyRenewalHours),
     };
 }
 
@@ -183,18 +245,42 @@ export function readyForRenewal(validityEnd: Date, earlyRenewalHours: number, no
 }
 
 /**
+ * `ready_for_renewal` as planned at create and update (attribute_plan_modifier_bool/default_value.go
+ * `PlanModifyBool`: true when validity_period_hours is 0 or early_renewal_hours ≥ validity_period_hours,
+ * else the schema default false). The clock is read only by ModifyPlan (which replaces instead) and Read.
+ */
+export function plannedReadyForRenewal(validityPeriodHours: number, earlyRenewalHours: number): boolean {
+    return validityPeriodHours === 0 || earlyRenewalHours >= validityPeriodHours;
+}
+
+/**
+ * `ready_for_renewal` after a refresh (common_cert.go `modifyStateIfCertificateReadyForRenewal`, run by
+ * each certificate's `Read`): set true once inside the window by the stored early_renewal_hours,
+ * otherwise the stored value stands.
+ */
+export function refreshedReadyForRenewal(state: State, now: Date): boolean {
+    if (typeof state.validityEndTime !== "string") return state.readyForRenewal === true;
+    return state.readyForRenewal === true || readyForRenewal(new Date(state.validityEndTime), Number(state.earlyRenewalHours ?? 0), now);
+}
+
+/** Inputs whose change a certificate takes in place (resource_*_cert.go `Schema`: no RequiresReplace; `Update` is updatedUsingPlan). */
+const CERT_IN_PLACE = new Set(["earlyRenewalHours"]);
+
+/**
  * What the tls provider plans for a certificate already in state when the program now asks for
- * `inputs` at time `now`: the provider's resources have no update, so any changed argument replaces
- * (a new CA's `caCertPem` re-issues every leaf under it), and ModifyPlan replaces a certificate once
- * now ≥ validity end − early renewal hours (`ready_for_renewal`; terraform-provider-tls
- * common_cert.go). The engine carries both out as create-before-delete replacements (pulumi-terraform-bridge pkg/pf/tfbridge/provider_diff.go).
+ * `inputs` at time `now`: a changed argument replaces, except `earlyRenewalHours`, which updates in
+ * place (so it is no replacement reason); a new CA's `caCertPem` re-issues every leaf under it; and
+ * ModifyPlan replaces a certificate once now ≥ validity end − the *planned* early renewal hours
+ * (`ready_for_renewal`; common_cert.go `modifyPlanIfCertificateReadyForRenewal` reads the plan, not
+ * the state). The engine carries replacements out create-before-delete (pulumi-terraform-bridge
+ * pkg/pf/tfbridge/provider_diff.go).
  */
 export function planCertificate(previous: { inputs: Inputs; state: State }, inputs: Inputs, now: Date): { replace: boolean; reasons: string[] } {
     const reasons = Object.keys({ ...previous.inputs, ...inputs })
-        .filter((k) => JSON.stringify(previous.inputs[k]) !== JSON.stringify(inputs[k]))
+        .filter((k) => !CERT_IN_PLACE.has(k) && JSON.stringify(previous.inputs[k]) !== JSON.stringify(inputs[k]))
         .map((k) => `${k} changed`);
     const end = new Date(String(previous.state.validityEndTime));
-    const early = Number(previous.state.earlyRenewalHours ?? 0);
+    const early = Number(inputs.earlyRenewalHours ?? 0);
     if (readyForRenewal(end, early, now)) {
         reasons.push(`ready_for_renewal: ${rfc3339(now)} is within ${early}h of ${rfc3339(end)}`);
     }
@@ -203,9 +289,7 @@ export function planCertificate(previous: { inputs: Inputs; state: State }, inpu
 
 export async function privateKey(name: string, inputs: Inputs): Promise<State> {
     const d = new Diagnostics();
-    d.required(inputs, "algorithm");
-    d.oneOf("algorithm", inputs.algorithm, ["RSA", "ECDSA", "ED25519"]);
-    d.oneOf("ecdsa_curve", inputs.ecdsaCurve, ["P224", "P256", "P384", "P521"]);
+    checkPrivateKey(inputs, d);
     d.atLeast("rsa_bits", inputs.rsaBits, 1);
     d.throwIfAny("tls:index/privateKey:PrivateKey", name);
     const ecdsaCurve = inputs.ecdsaCurve ?? "P224"; // the provider's default (terraform-provider-tls resource_private_key.go)
@@ -224,15 +308,18 @@ export async function privateKey(name: string, inputs: Inputs): Promise<State> {
 }
 
 export async function selfSignedCert(name: string, inputs: Inputs, now: Date): Promise<State> {
+    const type = "tls:index/selfSignedCert:SelfSignedCert";
     const d = new Diagnostics();
-    d.required(inputs, "privateKeyPem");
-    validateCertCommon(inputs, d);
-    validateSans(inputs, d);
+    checkSelfSignedCert(inputs, d);
+    checkIpAddressesParse(inputs, d);
     const key = parsePrivateKey(inputs.privateKeyPem, "private_key_pem", d);
-    d.throwIfAny("tls:index/selfSignedCert:SelfSignedCert", name);
+    d.throwIfAny(type, name);
     const subject = subjectName(inputs.subject);
     const state = await signCertificate({
+        type,
+        name,
         inputs,
+        subjectIsEmpty: subject.length === 0,
         subject,
         issuer: subject,
         publicKey: new x509.PublicKey(crypto.createPublicKey(key!).export({ type: "spki", format: "der" })),
@@ -245,8 +332,8 @@ export async function selfSignedCert(name: string, inputs: Inputs, now: Date): P
 
 export async function certRequest(name: string, inputs: Inputs): Promise<State> {
     const d = new Diagnostics();
-    d.required(inputs, "privateKeyPem");
-    validateSans(inputs, d);
+    checkCertRequest(inputs, d);
+    checkIpAddressesParse(inputs, d);
     const key = parsePrivateKey(inputs.privateKeyPem, "private_key_pem", d);
     d.throwIfAny("tls:index/certRequest:CertRequest", name);
     const { signingKey, signingAlgorithm } = await signerFor(key!);
@@ -268,9 +355,9 @@ export async function certRequest(name: string, inputs: Inputs): Promise<State> 
 }
 
 export async function locallySignedCert(name: string, inputs: Inputs, now: Date): Promise<State> {
+    const type = "tls:index/locallySignedCert:LocallySignedCert";
     const d = new Diagnostics();
-    d.required(inputs, "certRequestPem", "caCertPem", "caPrivateKeyPem");
-    validateCertCommon(inputs, d);
+    checkLocallySignedCert(inputs, d);
     const caKey = parsePrivateKey(inputs.caPrivateKeyPem, "ca_private_key_pem", d);
     let csr: x509.Pkcs10CertificateRequest | undefined;
     let caCert: x509.X509Certificate | undefined;
@@ -291,11 +378,14 @@ export async function locallySignedCert(name: string, inputs: Inputs, now: Date)
     if (csr && !(await csr.verify())) {
         d.add("certificate request signature is invalid");
     }
-    d.throwIfAny("tls:index/locallySignedCert:LocallySignedCert", name);
+    d.throwIfAny(type, name);
     // Go copies the requested SANs from the CSR into the template (TF tls resource_locally_signed_cert.go).
     const requested = csr!.extensions.find((e) => e.type === "2.5.29.17");
     const state = await signCertificate({
+        type,
+        name,
         inputs,
+        subjectIsEmpty: csr!.subjectName.toJSON().length === 0,
         subject: csr!.subjectName,
         issuer: caCert!.subjectName,
         publicKey: csr!.publicKey,

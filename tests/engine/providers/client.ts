@@ -19,6 +19,8 @@ export interface PlannedDiff {
 /** A provider plugin process and the ResourceProvider calls the engine would make, as plain objects. */
 export interface PluginClient {
     version(): Promise<string>;
+    /** Configure, as the engine sends it: the provider's arguments and its `pkg:config:key` variables. */
+    configure(args: Props, variables?: Record<string, string>): Promise<void>;
     check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: string[] }>;
     create(urn: string, inputs: Props): Promise<{ id: string; outs: Props }>;
     diff(urn: string, id: string, olds: Props, news: Props): Promise<PlannedDiff>;
@@ -63,6 +65,11 @@ export async function startPlugin(bin: string, name: string, env: NodeJS.Process
     return {
         async version() {
             return (await unary<Empty, PluginInfo>(client, "getPluginInfo", new Empty())).getVersion();
+        },
+        async configure(args, variables = {}) {
+            const req = new proto.ConfigureRequest().setArgs(struct(args));
+            for (const [k, v] of Object.entries(variables)) req.getVariablesMap().set(k, v);
+            await unary(client, "configure", req);
         },
         async check(urn, olds, news) {
             const res = await unary<proto.CheckRequest, proto.CheckResponse>(client, "check", new proto.CheckRequest().setUrn(urn).setOlds(struct(olds)).setNews(struct(news)));

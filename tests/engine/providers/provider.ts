@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { HANDLERS, ProviderEmulator } from "../../emulator/index";
+import { DEFAULT_REGION } from "../../emulator/aws";
+import { getRegion, HANDLERS, planTimeProblems, ProviderEmulator } from "../../emulator/index";
 import { SECRET_SIG, SECRET_VALUE, unwrapSecrets } from "../../emulator/secrets";
-import { readyForRenewal } from "../../emulator/tls";
+import { plannedReadyForRenewal, refreshedReadyForRenewal } from "../../emulator/tls";
 import { planChange } from "./diff";
 import { DIFF_RULES } from "./rules";
 
@@ -43,14 +44,28 @@ const withoutUndefined = (outs: Props): Props => JSON.parse(JSON.stringify(outs)
 /** Secret input paths, as the engine sent them to Check/Create/Update. */
 const secretPathsOf = (props: Props) => unwrapSecrets(props).secretPaths;
 
+/** The provider configuration the engine sends with Configure: its arguments, and `pkg:config:key` variables. */
+export interface ProviderConfiguration {
+    readonly args?: Record<string, unknown>;
+    readonly variables?: Record<string, string>;
+}
+
+/** A provider the engine also configures (main.ts forwards Configure's arguments to `configure`). */
+export type EmulatedProvider = pulumi.provider.Provider & { configure(config: ProviderConfiguration): void };
+
 /**
- * One package of the provider emulator (tests/emulator) as a Pulumi resource provider: Create runs the
- * emulator's handler (same ids and outputs as under mocks), Diff plans with the real provider's rules
- * (rules.ts), Update applies the new inputs, Read returns the stored state, Delete succeeds, Invoke is
- * the emulator's `call`. A type the emulator does not know is an error, never a silent pass-through.
+ * One package of the provider emulator (tests/emulator) as a Pulumi resource provider: Check runs the
+ * provider's plan-time validation (tests/emulator/checks.ts) and reports each refusal as a check
+ * failure; Create runs the emulator's handler (same ids and outputs as under mocks) in the configured
+ * region; Diff plans with the real provider's rules (rules.ts); Update applies the new inputs; Read
+ * returns the stored state, a certificate's `readyForRenewal` refreshed as the tls provider's Read does;
+ * Delete succeeds; Invoke is the emulator's `call`. A type the emulator does not know is an error, never
+ * a silent pass-through.
  */
-export function emulatedProvider(pkg: ProviderPackage, now: () => Date = () => new Date()): pulumi.provider.Provider {
+export function emulatedProvider(pkg: ProviderPackage, now: () => Date = () => new Date()): EmulatedProvider {
     let created = 0;
+    // pulumi-aws reads `region` from its arguments (an explicit provider) or `aws:region` (the default provider's config), then AWS_REGION.
+    let region = process.env.AWS_REGION ?? DEFAULT_REGION;
     // As under mocks, a type with no emulated create gets its inputs as state; here only a type whose
     // Diff rules are transcribed, so that a later preview can plan it.
     const handlerFor = (type: string) => HANDLERS[type] ?? (DIFF_RULES[type] ? (name: string, inputs: Props) => ({ ...inputs, id: `${name}-${created++}` }) : undefined);
@@ -63,9 +78,14 @@ export function emulatedProvider(pkg: ProviderPackage, now: () => Date = () => n
     };
     return {
         version: PROVIDER_PACKAGES[pkg],
+        configure(config: ProviderConfiguration) {
+            const configured = config.args?.region ?? config.variables?.[`${pkg}:config:region`];
+            if (typeof configured === "string" && configured !== "") region = configured;
+        },
         async check(urn, _olds, news) {
-            known(urn);
-            return { inputs: news };
+            const { type } = known(urn);
+            const failures = planTimeProblems(type, unwrapSecrets(news).value as Props).map((p) => ({ property: p.property, reason: p.message }));
+            return { inputs: news, failures };
         },
         async diff(_id, urn, olds, news) {
             const { type } = known(urn);
@@ -73,12 +93,15 @@ export function emulatedProvider(pkg: ProviderPackage, now: () => Date = () => n
         },
         async create(urn, inputs) {
             const { type, name } = known(urn);
-            const state = await handlerFor(type)!(name, unwrapSecrets(inputs).value as Props, now());
+            const state = await handlerFor(type)!(name, unwrapSecrets(inputs).value as Props, now(), { region });
             const { id, ...outs } = state;
             return { id: typeof id === "string" ? id : name, outs: markSecrets(type, withoutUndefined(outs), secretPathsOf(inputs)) };
         },
-        async read(id, _urn, props) {
-            return { id, props };
+        async read(id, urn, props) {
+            known(urn);
+            const stored = unwrapSecrets(props).value as Props;
+            if (typeof stored.validityEndTime !== "string") return { id, props };
+            return { id, props: { ...props, readyForRenewal: refreshedReadyForRenewal(stored, now()) } };
         },
         async update(_id, urn, olds, news) {
             const { type } = known(urn);
@@ -89,13 +112,15 @@ export function emulatedProvider(pkg: ProviderPackage, now: () => Date = () => n
             const normalize = DIFF_RULES[type]?.normalize;
             const outs: Props = { ...stored, ...(normalize ? normalize(inputs, stored) : inputs) };
             if (typeof outs.validityEndTime === "string") {
+                // updatedUsingPlan stores the plan, whose ready_for_renewal the ReadyForRenewal plan modifier set.
                 outs.earlyRenewalHours = outs.earlyRenewalHours ?? 0;
-                outs.readyForRenewal = readyForRenewal(new Date(outs.validityEndTime), outs.earlyRenewalHours, now());
+                outs.readyForRenewal = plannedReadyForRenewal(Number(outs.validityPeriodHours), outs.earlyRenewalHours);
             }
             return { outs: markSecrets(type, withoutUndefined(outs), [...secretPathsOf(olds), ...secretPathsOf(news)]) };
         },
         async delete() {},
         async invoke(token, inputs) {
+            if (token === "aws:index/getRegion:getRegion") return { outputs: getRegion(region) };
             return { outputs: new ProviderEmulator().call({ token, inputs }) };
         },
     };
