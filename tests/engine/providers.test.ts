@@ -4,6 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { remoteImage } from "../emulator/docker";
+import { baselineFor, DRAGONFLY_REFERENCE, NGINX_REFERENCE, ruleBaselines, ruleCases } from "../emulator/rule-baselines";
+import { applyExample } from "../emulator/rules";
 import { SECRET_SIG } from "../emulator/secrets";
 import { describeWithServers, findPulumiCli, suiteMode } from "../harness/requirements";
 import { buildProviderPlugins, DIFF_RULES, installProviderPlugins, PROVIDER_PACKAGES, type ProviderPackage, UNKNOWN } from "./providers/index";
@@ -302,7 +305,104 @@ describeWithServers("The provider emulator as the tls, random, docker and aws pl
         });
 
         it("refuses a call it does not emulate, naming the token", async () => {
-            await expect(plugins.aws.invoke("aws:index/getRegion:getRegion", {})).rejects.toThrow("no emulation for the call aws:index/getRegion:getRegion");
+            await expect(plugins.aws.invoke("aws:index/getCallerIdentity:getCallerIdentity", {})).rejects.toThrow("no emulation for the call aws:index/getCallerIdentity:getCallerIdentity");
+        });
+    });
+
+    describe("the providers' validation (tests/emulator/RULES.md), as the engine meets it", () => {
+        let baselines: ReturnType<typeof ruleBaselines>;
+        const pkgOf = (type: string) => type.split(":")[0] as ProviderPackage;
+
+        beforeAll(async () => {
+            // Key material and image ids made by the plugins themselves, as in a real run.
+            const caKey = await create("tls", "tls:index/privateKey:PrivateKey", "rules-ca-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
+            const caCert = await create("tls", "tls:index/selfSignedCert:SelfSignedCert", "rules-ca", {
+                privateKeyPem: unwrap(caKey.outs.privateKeyPem), isCaCertificate: true, allowedUses: ["cert_signing"], subject: { commonName: "Rules CA" }, validityPeriodHours: 8760,
+            });
+            const leafKey = await create("tls", "tls:index/privateKey:PrivateKey", "rules-leaf-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
+            const csr = await create("tls", "tls:index/certRequest:CertRequest", "rules-csr", { privateKeyPem: unwrap(leafKey.outs.privateKeyPem), subject: { commonName: "db" } });
+            const nginx = await create("docker", "docker:index/remoteImage:RemoteImage", "rules-nginx", { name: NGINX_REFERENCE });
+            const dragonfly = await create("docker", "docker:index/remoteImage:RemoteImage", "rules-dragonfly", { name: DRAGONFLY_REFERENCE });
+            // The rules' appliesTo runs here and asks the emulated daemon which image an id is: image ids
+            // are content-addressed by the reference, so pulling the same two here gives the same ids.
+            for (const name of [NGINX_REFERENCE, DRAGONFLY_REFERENCE]) expect(remoteImage("local", { name }).imageId).toBe(name === NGINX_REFERENCE ? nginx.outs.imageId : dragonfly.outs.imageId);
+            baselines = ruleBaselines({
+                caKeyPem: unwrap(caKey.outs.privateKeyPem), caCertPem: caCert.outs.certPem, leafKeyPem: unwrap(leafKey.outs.privateKeyPem), csrPem: csr.outs.certRequestPem,
+                nginxImageId: nginx.outs.imageId, dragonflyImageId: dragonfly.outs.imageId,
+            });
+        }, 30_000);
+
+        it.each(ruleCases())("$title", async ({ rule, set, message }) => {
+            const plugin = plugins[pkgOf(rule.type)];
+            const urn = urnOf(rule.type, `rule-${crypto.randomUUID().slice(0, 8)}`);
+            const inputs = applyExample(baselineFor(rule, baselines), set);
+            const checked = await plugin.check(urn, {}, inputs);
+            if (rule.verdict === "refused" && rule.stage === "plan") {
+                // Check fails, so the engine stops the preview before any Create.
+                expect(checked.failures.join("\n")).toContain(message!);
+                return;
+            }
+            expect(checked.failures).toEqual([]);
+            const created = plugin.create(urn, checked.inputs);
+            if (rule.verdict === "accepted") await expect(created).resolves.toMatchObject({ id: expect.any(String) });
+            else await expect(created).rejects.toThrow(message!);
+        });
+
+        it("names the input a failure is about, as the engine prints it (`property: reason`)", async () => {
+            const checked = await plugins.aws.check(urnOf("aws:rds/instance:Instance", "named"), {}, { instanceClass: "db.t4g.small", finalSnapshotIdentifier: "db_final" });
+            expect(checked.failures).toEqual(["finalSnapshotIdentifier: invalid value for final_snapshot_identifier (must only contain alphanumeric characters and hyphens)"]);
+        });
+
+        it("validates no value the engine does not know yet, and counts it as set (a preview)", async () => {
+            const checked = await plugins.aws.check(urnOf("aws:elasticache/replicationGroup:ReplicationGroup", "preview"), {}, {
+                description: "cache", replicationGroupId: UNKNOWN, authToken: UNKNOWN, authTokenUpdateStrategy: "SET", engineVersion: UNKNOWN,
+            });
+            expect(checked.failures).toEqual([]);
+        });
+    });
+
+    describe("the configured region (pulumi-aws `region` / `aws:region`)", () => {
+        let aws: PluginClient;
+        beforeAll(async () => {
+            aws = await startPlugin(bin, "aws");
+        }, 30_000);
+        afterAll(() => aws?.stop());
+
+        it("answers in the region Configure gave it: ARNs, endpoints and getRegion", async () => {
+            await aws.configure({ region: "eu-west-1" });
+            const key = await aws.create(urnOf("aws:kms/key:Key", "regional-key"), {});
+            expect(key.outs.arn).toMatch(/^arn:aws:kms:eu-west-1:123456789012:key\//);
+            const group = await aws.create(urnOf("aws:elasticache/replicationGroup:ReplicationGroup", "regional-cache"), { description: "c", replicationGroupId: "regional", transitEncryptionEnabled: true });
+            expect(group.outs.primaryEndpointAddress).toMatch(/^master\.regional\.[0-9a-f]{6}\.euw1\.cache\.amazonaws\.com$/);
+            const db = await aws.create(urnOf("aws:rds/instance:Instance", "regional-db"), { instanceClass: "db.t4g.small", engine: "postgres", identifier: "regional" });
+            expect(db.outs.address).toMatch(/^regional\.c[0-9a-f]{11}\.eu-west-1\.rds\.amazonaws\.com$/);
+            expect(await aws.invoke("aws:index/getRegion:getRegion", {})).toMatchObject({ name: "eu-west-1", endpoint: "ec2.eu-west-1.amazonaws.com", description: "Europe (Ireland)" });
+        });
+
+        it("reads the default provider's `aws:config:region` variable when there are no arguments", async () => {
+            await aws.configure({}, { "aws:config:region": "eu-central-1" });
+            expect((await aws.create(urnOf("aws:secretsmanager/secret:Secret", "regional-secret"), { name: "x" })).outs.arn).toMatch(/^arn:aws:secretsmanager:eu-central-1:/);
+        });
+    });
+
+    describe("ready_for_renewal, stored and refreshed as the tls provider does", () => {
+        const SIGNED = "tls:index/locallySignedCert:LocallySignedCert";
+
+        it("is false at create, true after a Read (refresh) inside the window, and what the plan says after an Update", async () => {
+            const caKey = await create("tls", "tls:index/privateKey:PrivateKey", "rr-ca-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
+            const ca = await create("tls", "tls:index/selfSignedCert:SelfSignedCert", "rr-ca", {
+                privateKeyPem: unwrap(caKey.outs.privateKeyPem), isCaCertificate: true, allowedUses: ["cert_signing"], subject: { commonName: "RR CA" }, validityPeriodHours: 8760,
+            });
+            const key = await create("tls", "tls:index/privateKey:PrivateKey", "rr-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
+            const csr = await create("tls", "tls:index/certRequest:CertRequest", "rr-csr", { privateKeyPem: unwrap(key.outs.privateKeyPem), subject: { commonName: "rr" } });
+            // 10 days, renew 72h early: the late plugin's clock (8 days in) is inside the window.
+            const inputs = { certRequestPem: csr.outs.certRequestPem, caCertPem: ca.outs.certPem, caPrivateKeyPem: unwrap(caKey.outs.privateKeyPem), validityPeriodHours: 240, earlyRenewalHours: 72, allowedUses: ["server_auth"] };
+            const cert = await create("tls", SIGNED, "rr-cert", inputs);
+            expect(cert.outs.readyForRenewal).toBe(false);
+            expect((await plugins.tls.read(cert.urn, cert.id, cert.outs)).props.readyForRenewal).toBe(false);
+            expect((await lateTls.read(cert.urn, cert.id, cert.outs)).props.readyForRenewal).toBe(true);
+            expect(await plugins.tls.update(cert.urn, cert.id, cert.outs, { ...inputs, earlyRenewalHours: 24 })).toMatchObject({ earlyRenewalHours: 24, readyForRenewal: false });
+            expect(await plugins.tls.update(cert.urn, cert.id, cert.outs, { ...inputs, earlyRenewalHours: 240 })).toMatchObject({ readyForRenewal: true });
         });
     });
 
