@@ -16,11 +16,18 @@ export interface PrivateNetworkArgs {
      */
     readonly allowedSecurityGroupIds?: pulumi.Input<string>[];
     /**
-     * Private IPv4/IPv6 networks admitted on the service's port only, e.g. `10.0.0.0/16`. Never
-     * `0.0.0.0/0` or `::/0`.
+     * Private IPv4/IPv6 networks admitted on the service's port only, e.g. `10.0.0.0/16`: inside
+     * 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 or fc00::/7 unless `allowPublicCidrs`.
+     * Never `0.0.0.0/0` or `::/0`.
      * @default - none
      */
     readonly allowedCidrs?: string[];
+    /**
+     * Also accept `allowedCidrs` outside private address space (e.g. a VPC's IPv6 block, which AWS
+     * allocates from public space). Whole-internet blocks stay refused.
+     * @default - false
+     */
+    readonly allowPublicCidrs?: boolean;
 }
 
 /**
