@@ -5,7 +5,44 @@ export type CidrBlock =
     | { readonly kind: "malformed" }
     /** Host bits are set (`10.0.0.5/16`); AWS accepts only the network form, given here. */
     | { readonly kind: "host-bits"; readonly network: string }
-    | { readonly kind: "network"; readonly family: 4 | 6; readonly prefix: number; /** Covers every address of its family. */ readonly open: boolean };
+    | {
+          readonly kind: "network";
+          readonly family: 4 | 6;
+          readonly prefix: number;
+          /** Covers every address of its family. */
+          readonly open: boolean;
+          /** Lies wholly inside one of PRIVATE_RANGES. */
+          readonly private: boolean;
+      };
+
+/**
+ * The networks `allowedCidrs` accepts without `allowPublicCidrs`: address space that is never routed on
+ * the public internet. 100.64.0.0/10 counts: it is not routed publicly either, and AWS accepts it as a
+ * VPC CIDR (VPC User Guide, "VPC CIDR blocks"). IPv4-mapped IPv6 forms of the IPv4 ranges count as those
+ * ranges. An AWS VPC's own IPv6 block is globally unique (public) space, so it needs the opt-in.
+ */
+export const PRIVATE_RANGES: readonly { readonly cidr: string; readonly name: string }[] = [
+    { cidr: "10.0.0.0/8", name: "RFC 1918" },
+    { cidr: "172.16.0.0/12", name: "RFC 1918" },
+    { cidr: "192.168.0.0/16", name: "RFC 1918" },
+    { cidr: "100.64.0.0/10", name: "RFC 6598 shared address space (carrier-grade NAT)" },
+    { cidr: "fc00::/7", name: "RFC 4193 IPv6 unique local" },
+];
+
+/** PRIVATE_RANGES for an error message: `10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918), ...`. */
+export function describePrivateRanges(): string {
+    const byName = new Map<string, string[]>();
+    for (const r of PRIVATE_RANGES) byName.set(r.name, [...(byName.get(r.name) ?? []), r.cidr]);
+    return [...byName].map(([name, cidrs]) => `${cidrs.join(", ")} (${name})`).join(", ");
+}
+
+/** Each private range as a BlockList of its own; an IPv4 one also matches its IPv4-mapped IPv6 addresses (node's BlockList does that). */
+const PRIVATE_BLOCKS: readonly net.BlockList[] = PRIVATE_RANGES.map(({ cidr }) => {
+    const [address, prefix] = cidr.split("/") as [string, string];
+    const list = new net.BlockList();
+    list.addSubnet(address, Number(prefix), net.isIPv4(address) ? "ipv4" : "ipv6");
+    return list;
+});
 
 const WIDTH = { 4: 32, 6: 128 } as const;
 const LOWEST = { 4: "0.0.0.0", 6: "::" } as const;
@@ -64,5 +101,8 @@ export function parseCidr(cidr: string): CidrBlock {
     const block = new net.BlockList();
     block.addSubnet(address, prefix, BLOCK_TYPE[family]);
     const open = block.check(LOWEST[family], BLOCK_TYPE[family]) && block.check(HIGHEST[family], BLOCK_TYPE[family]);
-    return { kind: "network", family, prefix, open };
+    // A prefix range holds the block exactly when it holds the block's first and last address.
+    const [first, last] = [format(family, value), format(family, value | hostMask)];
+    const isPrivate = PRIVATE_BLOCKS.some((range) => range.check(first, BLOCK_TYPE[family]) && range.check(last, BLOCK_TYPE[family]));
+    return { kind: "network", family, prefix, open, private: isPrivate };
 }

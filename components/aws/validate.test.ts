@@ -16,6 +16,10 @@ const PEM = execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt"
 const db: RdsPostgresArgs = { ...cache, caBundlePem: PEM };
 
 const OPEN_V4 = "`allowedCidrs[0]`: `0.0.0.0/0` admits every IPv4 address; admit only the clients that need port 6379: their security groups (`allowedSecurityGroupIds`) or private networks such as `10.0.0.0/16`.";
+const NOT_PRIVATE = (i: number, cidr: string, port: number, ipv6Note = "") =>
+    `\`allowedCidrs[${i}]\`: \`${cidr}\` is not private address space; without an opt-in only networks inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918), ` +
+    `100.64.0.0/10 (RFC 6598 shared address space (carrier-grade NAT)), fc00::/7 (RFC 4193 IPv6 unique local) are allowed; admit the clients of port ${port} by their security groups ` +
+    `(\`allowedSecurityGroupIds\`) or private networks${ipv6Note}, or set \`allowPublicCidrs: true\` if these public addresses must reach it.`;
 const TOKEN_CHARS = (chars: string) =>
     `\`authToken\`: contains ${chars}, which ElastiCache does not allow (the provider rejects only \`@\`, \`"\` and \`/\`, so this would pass preview and fail at AWS); use only letters, digits and \`! & # $ ^ < > -\`.`;
 const TOKEN_LENGTH = (n: number) =>
@@ -43,6 +47,15 @@ describe("validateElastiCacheArgs", () => {
                 [`\`allowedCidrs[0]\`: \`${cidr}\` is not a CIDR block; write an IPv4 or IPv6 network and its prefix length, e.g. \`10.0.0.0/16\` or \`fd00::/8\`.`],
             ],
         ),
+        ["a public IPv4 network", { allowedCidrs: ["203.0.113.0/24"] }, [NOT_PRIVATE(0, "203.0.113.0/24", 6379)]],
+        ["a block reaching past 10.0.0.0/8 into public space", { allowedCidrs: ["10.0.0.0/7"] }, [NOT_PRIVATE(0, "10.0.0.0/7", 6379)]],
+        ["172.32.0.0/16, just past 172.16.0.0/12", { allowedCidrs: ["172.32.0.0/16"] }, [NOT_PRIVATE(0, "172.32.0.0/16", 6379)]],
+        [
+            "a public IPv6 network, as AWS gives a VPC, among private ones",
+            { allowedCidrs: ["10.0.0.0/16", "2600:1f18:abcd:1200::/56"] },
+            [NOT_PRIVATE(1, "2600:1f18:abcd:1200::/56", 6379, " (an AWS VPC's own IPv6 block is public space)")],
+        ],
+        ["a whole-internet block even with the opt-in", { allowedCidrs: ["0.0.0.0/0"], allowPublicCidrs: true }, [OPEN_V4]],
         ["an IPv4 CIDR with host bits", { allowedCidrs: ["10.1.2.3/16"] }, ["`allowedCidrs[0]`: `10.1.2.3/16` has host bits set and AWS accepts only the network form; write `10.1.0.0/16`."]],
         ["an IPv6 CIDR with host bits", { allowedCidrs: ["fd00:0:0:1::5/56"] }, ["`allowedCidrs[0]`: `fd00:0:0:1::5/56` has host bits set and AWS accepts only the network form; write `fd00::/56`."]],
         [
@@ -137,6 +150,8 @@ describe("validateElastiCacheArgs", () => {
         ["the oldest versions that change TLS in place", { engine: "redis", engineVersion: "7.0" }],
         ["valkey 7.2", { engineVersion: "7.2" }],
         ["private IPv4 and IPv6 networks only", { allowedSecurityGroupIds: [], allowedCidrs: ["10.0.0.0/16", "192.168.1.7/32", "fd00:10::/32", "::ffff:10.0.0.0/104"] }],
+        ["each private range whole: RFC 1918, CGNAT's 100.64.0.0/10 and IPv6 unique local", { allowedCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"] }],
+        ["public networks with the loud opt-in", { allowedCidrs: ["203.0.113.0/24", "2600:1f18:abcd:1200::/56"], allowPublicCidrs: true }],
         ["a token of exactly 16 allowed characters", { authToken: "Ab1!&#$^<>-xyzQW" }],
         // Both wrapping midnight would overlap (the daily window covers every midnight), which ElastiCache refuses.
         ["a maintenance window that wraps past Saturday", { maintenanceWindow: "Sat:23:30-Sun:00:30", snapshotWindow: "03:00-04:00" }],
@@ -175,6 +190,7 @@ describe("validateRdsPostgresArgs", () => {
             { allowedCidrs: ["0.0.0.0/0"] },
             ["`allowedCidrs[0]`: `0.0.0.0/0` admits every IPv4 address; admit only the clients that need port 5432: their security groups (`allowedSecurityGroupIds`) or private networks such as `10.0.0.0/16`."],
         ],
+        ["a public CIDR on 5432", "db", { allowedCidrs: ["198.51.100.7/32"] }, [NOT_PRIVATE(0, "198.51.100.7/32", 5432)]],
         [
             "PostgreSQL 16",
             "db",
@@ -258,10 +274,15 @@ describe("validateRdsPostgresArgs", () => {
 
 describe("parseCidr", () => {
     it.each([
-        ["10.0.0.0/8", { kind: "network", family: 4, prefix: 8, open: false }],
-        ["0.0.0.0/0", { kind: "network", family: 4, prefix: 0, open: true }],
-        ["::/0", { kind: "network", family: 6, prefix: 0, open: true }],
-        ["2001:db8::/32", { kind: "network", family: 6, prefix: 32, open: false }],
+        ["10.0.0.0/8", { kind: "network", family: 4, prefix: 8, open: false, private: true }],
+        ["0.0.0.0/0", { kind: "network", family: 4, prefix: 0, open: true, private: false }],
+        ["::/0", { kind: "network", family: 6, prefix: 0, open: true, private: false }],
+        ["2001:db8::/32", { kind: "network", family: 6, prefix: 32, open: false, private: false }],
+        ["100.64.0.0/10", { kind: "network", family: 4, prefix: 10, open: false, private: true }],
+        ["100.128.0.0/10", { kind: "network", family: 4, prefix: 10, open: false, private: false }],
+        ["fc00::/7", { kind: "network", family: 6, prefix: 7, open: false, private: true }],
+        ["fc00::/6", { kind: "network", family: 6, prefix: 6, open: false, private: false }],
+        ["::ffff:192.168.0.0/112", { kind: "network", family: 6, prefix: 112, open: false, private: true }],
         ["1.2.3.4/0", { kind: "host-bits", network: "0.0.0.0/0" }],
         ["2001:db8::1/64", { kind: "host-bits", network: "2001:db8::/64" }],
         ["::ffff:10.0.0.1/120", { kind: "host-bits", network: "::ffff:a00:0/120" }],

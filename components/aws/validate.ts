@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import { Problem, isKnown, show } from "../shared/problems";
-import { parseCidr } from "./cidr";
+import { describePrivateRanges, parseCidr } from "./cidr";
 import {
     AUTH_TOKEN_LENGTH,
     AUTH_TOKEN_UPDATE_STRATEGIES,
@@ -65,8 +65,8 @@ export function validateSubnetIds(subnetIds: readonly unknown[], minimum: number
     return problems;
 }
 
-/** One allowed CIDR: well-formed, in network form, and not the whole internet. */
-export function validateCidr(path: string, cidr: unknown, port: number): Problem[] {
+/** One allowed CIDR: well-formed, in network form, not the whole internet, and private unless `allowPublic`. */
+export function validateCidr(path: string, cidr: unknown, port: number, allowPublic = false): Problem[] {
     const block = typeof cidr === "string" ? parseCidr(cidr) : ({ kind: "malformed" } as const);
     switch (block.kind) {
         case "malformed":
@@ -81,12 +81,19 @@ export function validateCidr(path: string, cidr: unknown, port: number): Problem
                           message: `\`${path}\`: ${show(cidr)} admits every IPv${block.family} address; admit only the clients that need port ${port}: their security groups (\`allowedSecurityGroupIds\`) or private networks such as \`10.0.0.0/16\`.`,
                       },
                   ]
-                : [];
+                : block.private || allowPublic
+                  ? []
+                  : [
+                        {
+                            path,
+                            message: `\`${path}\`: ${show(cidr)} is not private address space; without an opt-in only networks inside ${describePrivateRanges()} are allowed; admit the clients of port ${port} by their security groups (\`allowedSecurityGroupIds\`) or private networks${block.family === 6 ? " (an AWS VPC's own IPv6 block is public space)" : ""}, or set \`allowPublicCidrs: true\` if these public addresses must reach it.`,
+                        },
+                    ];
     }
 }
 
 /** Who may connect: at least one security group or network, and no open CIDR. */
-export function validateAllowedSources(args: Pick<PrivateNetworkArgs, "allowedSecurityGroupIds" | "allowedCidrs">, port: number, what: string): Problem[] {
+export function validateAllowedSources(args: Pick<PrivateNetworkArgs, "allowedSecurityGroupIds" | "allowedCidrs" | "allowPublicCidrs">, port: number, what: string): Problem[] {
     const groups = args.allowedSecurityGroupIds ?? [];
     const cidrs = args.allowedCidrs ?? [];
     const problems: Problem[] = [];
@@ -101,7 +108,7 @@ export function validateAllowedSources(args: Pick<PrivateNetworkArgs, "allowedSe
             problems.push({ path: `allowedSecurityGroupIds[${i}]`, message: `\`allowedSecurityGroupIds[${i}]\`: ${show(id)} is not a security group ID; use IDs like \`sg-0123456789abcdef0\`.` });
         }
     });
-    cidrs.forEach((cidr, i) => problems.push(...validateCidr(`allowedCidrs[${i}]`, cidr, port)));
+    cidrs.forEach((cidr, i) => problems.push(...validateCidr(`allowedCidrs[${i}]`, cidr, port, args.allowPublicCidrs === true)));
     return problems;
 }
 
