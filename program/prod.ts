@@ -6,7 +6,7 @@ import type { Settings } from "./settings";
 /** The prod platform on AWS: ElastiCache, and PostgreSQL on RDS when enabled. */
 export function prodPlatform(settings: Settings): Record<string, pulumi.Output<ConnectionDocument>> {
     const { aws } = settings;
-    const network = { vpcId: aws.vpcId, subnetIds: aws.subnetIds, allowedSecurityGroupIds: aws.allowedSecurityGroupIds, allowedCidrs: aws.allowedCidrs };
+    const network = { vpcId: aws.vpcId, subnetIds: aws.subnetIds, allowedSecurityGroupIds: aws.allowedSecurityGroupIds, allowedCidrs: aws.allowedCidrs, allowPublicCidrs: aws.allowPublicCidrs };
     const cache = new ElastiCacheCache("cache", { ...network, engine: aws.cache.engine, nodeType: aws.cache.nodeType, numCacheClusters: aws.cache.nodes });
     const documents: Record<string, pulumi.Output<ConnectionDocument>> = { cache: cache.connection };
     if (aws.rds.enabled) {

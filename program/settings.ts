@@ -52,6 +52,7 @@ export const PROGRAM_DEFAULTS = {
     subnetIds: [] as string[],
     allowedSecurityGroupIds: [] as string[],
     allowedCidrs: [] as string[],
+    allowPublicCidrs: false,
     cacheEngine: "valkey" as (typeof CACHE_ENGINES)[number],
     cacheNodeType: "cache.t4g.small",
     cacheNodes: 2,
@@ -70,6 +71,7 @@ export interface Settings {
         readonly subnetIds: string[];
         readonly allowedSecurityGroupIds: string[];
         readonly allowedCidrs: string[];
+        readonly allowPublicCidrs: boolean;
         readonly cache: { readonly engine: (typeof CACHE_ENGINES)[number]; readonly nodeType: string; readonly nodes: number };
         readonly rds: { readonly enabled: boolean; readonly instanceClass: string; readonly caBundleFile: string };
     };
@@ -162,6 +164,14 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
             problems.push({ path: key("secretsRecoveryWindowDays"), message: problem.message.replace("`recoveryWindowInDays`", `\`${key("secretsRecoveryWindowDays")}\``) });
         }
     }
+    const appRoleName = config.get("appRoleName") || undefined;
+    if (secretsSink === "aws-secrets-manager" && secretsManagerEndpoint && appRoleName) {
+        // The sink refuses it too; here, so that nothing (the services before the sink) is created first.
+        problems.push({
+            path: key("appRoleName"),
+            message: `\`${key("appRoleName")}\`: ${show(appRoleName)} is set together with \`${key("secretsManagerEndpoint")}\` ${show(secretsManagerEndpoint)}; only Secrets Manager and KMS go to that endpoint, so the role policy would be written to real IAM, granting secrets that exist only in the emulator; run \`pulumi config rm appRoleName\` on this stack, or remove secretsManagerEndpoint to use AWS.`,
+        });
+    }
     const cacheEngine = oneOf("cacheEngine", CACHE_ENGINES, PROGRAM_DEFAULTS.cacheEngine);
     const list = (name: string) => config.getObject<string[]>(name) ?? [];
     const aws = {
@@ -170,6 +180,7 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
         subnetIds: list("subnetIds"),
         allowedSecurityGroupIds: list("allowedSecurityGroupIds"),
         allowedCidrs: list("allowedCidrs"),
+        allowPublicCidrs: config.getBoolean("allowPublicCidrs") ?? PROGRAM_DEFAULTS.allowPublicCidrs,
         cache: { engine: cacheEngine, nodeType: config.get("cacheNodeType") ?? PROGRAM_DEFAULTS.cacheNodeType, nodes: config.getNumber("cacheNodes") ?? PROGRAM_DEFAULTS.cacheNodes },
         rds: {
             enabled: config.getBoolean("rdsEnabled") ?? PROGRAM_DEFAULTS.rdsEnabled,
@@ -213,7 +224,7 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
             sink: secretsSink,
             recoveryWindowDays,
             endpoint: secretsManagerEndpoint,
-            appRoleName: config.get("appRoleName") || undefined,
+            appRoleName,
             region: aws.region || undefined,
         },
         aws,

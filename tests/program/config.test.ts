@@ -78,6 +78,22 @@ describe("readSettings", () => {
         );
     });
 
+    it("refuses appRoleName with a Secrets Manager endpoint override before anything is created: the role policy would reach real IAM", () => {
+        const local = { secretsSink: "aws-secrets-manager", secretsManagerEndpoint: "http://127.0.0.1:4566" };
+        expect(settingsFor(local).secrets.appRoleName).toBeUndefined();
+        expect(() => settingsFor({ ...local, appRoleName: "app-role" })).toThrow(
+            [
+                'stack "dev" config: 1 problem:',
+                "  - `tls-platform:appRoleName`: `app-role` is set together with `tls-platform:secretsManagerEndpoint` `http://127.0.0.1:4566`; only Secrets Manager and KMS go to that endpoint, so the role policy would be written to real IAM, granting secrets that exist only in the emulator; run `pulumi config rm appRoleName` on this stack, or remove secretsManagerEndpoint to use AWS.",
+            ].join("\n"),
+        );
+    });
+
+    it("passes allowPublicCidrs through, off unless set", () => {
+        expect(settingsFor({}).aws.allowPublicCidrs).toBe(false);
+        expect(settingsFor({ allowPublicCidrs: "true" }).aws.allowPublicCidrs).toBe(true);
+    });
+
     it("lets the Pulumi SDK refuse a number that is not one, naming the key", () => {
         expect(() => settingsFor({ leafValidityDays: "ninety" })).toThrow(/tls-platform:leafValidityDays.*ninety/s);
     });
