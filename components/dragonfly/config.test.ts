@@ -95,7 +95,7 @@ describe("dragonflyArgs", () => {
             "--tls",
             "--tls_cert_file=/etc/dragonfly/tls/server.crt",
             "--tls_key_file=/etc/dragonfly/tls/server.key",
-            // Dragonfly's default, DEFAULT:!MEDIUM, admits CBC and CAMELLIA suites (src/facade/tls_helpers.cc).
+            // Dragonfly's default, DEFAULT:!MEDIUM, admits CBC and static-RSA suites (src/facade/tls_helpers.cc; OpenSSL 3 DEFAULT).
             "--tls_ciphers=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
             "--maxmemory=1073741824",
             "--proactor_threads=1",

@@ -168,7 +168,7 @@ export function validateDragonflyInput(input: DragonflyConfigInput): Problem[] {
  * flag (src/facade/tls_helpers.cc, SSL_CTX_set_min_proto_version). The thread count is pinned so that
  * the memory rule does not depend on the host's CPUs.
  * TLS 1.2 suites are the library's one profile (../shared/tlsProfile.ts) through `--tls_ciphers`, whose
- * default `DEFAULT:!MEDIUM` admits CBC and CAMELLIA suites (tls_helpers.cc, CreateSslCntx, which exits on
+ * default `DEFAULT:!MEDIUM` admits CBC and static-RSA suites with OpenSSL 3 (tls_helpers.cc, CreateSslCntx, which exits on
  * a list OpenSSL refuses). `--tls_cipher_suites` (TLS 1.3) stays unset: OpenSSL's default is the
  * profile's. Dragonfly has no flag for key-exchange groups, so it offers OpenSSL's defaults, and
  * `--tls_prefer_server_ciphers` already defaults to the profile's `false`.
