@@ -145,16 +145,13 @@ export const DIFF_RULES: Readonly<Record<string, DiffRules>> = {
         computed: ["name", "driver"],
     },
     "aws:elasticache/replicationGroup:ReplicationGroup": {
-        source: `${AWS}/elasticache/replication_group.go@001b636 resourceReplicationGroup (Schema ForceNew; CustomizeDiff ForceNewIf transit_encryption_enabled when engine_version_actual < 7.0.5)`,
+        source: `${AWS}/elasticache/replication_group.go@001b636 resourceReplicationGroup (Schema ForceNew; CustomizeDiff ForceNewIf transit_encryption_enabled when engine_version_actual < 7.0.5, customizeDiffEngineForceNewOnDowngrade, customizeDiffEngineVersionForceNewOnDowngrade: engine_version.go@0160692)`,
         forceNew: ["atRestEncryptionEnabled", "dataTieringEnabled", "globalReplicationGroupId", "kmsKeyId", "networkType", "port", "replicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName", "subnetGroupName"],
         inPlace: ["description", "authToken", "authTokenUpdateStrategy", "automaticFailoverEnabled", "multiAzEnabled", "engineVersion", "nodeType", "numCacheClusters", "parameterGroupName", "securityGroupIds", "snapshotRetentionLimit", "snapshotWindow", "maintenanceWindow", "transitEncryptionEnabled", "transitEncryptionMode", "userGroupIds", "tags", "applyImmediately"],
         otherInputs: "update",
         defaults: { automaticFailoverEnabled: false, multiAzEnabled: false },
         computed: ["atRestEncryptionEnabled", "engine", "engineVersion", "port", "replicationGroupId", "transitEncryptionEnabled", "transitEncryptionMode", "subnetGroupName", "securityGroupNames", "securityGroupIds", "nodeType", "numCacheClusters", "parameterGroupName", "networkType", "dataTieringEnabled", "globalReplicationGroupId"],
-        planReplacements: (olds, news): Record<string, string> =>
-            news.transitEncryptionEnabled !== undefined && news.transitEncryptionEnabled !== olds.transitEncryptionEnabled && versionBelow(olds.engineVersionActual ?? olds.engineVersion, "7.0.5")
-                ? { transitEncryptionEnabled: `engine version ${olds.engineVersionActual ?? olds.engineVersion} < 7.0.5 sets transit encryption only at creation` }
-                : {},
+        planReplacements: replicationGroupReplacements,
     },
     "aws:elasticache/subnetGroup:SubnetGroup": {
         source: `${AWS}/elasticache/subnet_group.go@01c0800 ResourceSubnetGroup`,
@@ -241,6 +238,28 @@ export const DIFF_RULES: Readonly<Record<string, DiffRules>> = {
         computed: ["versionStages"],
     },
 };
+
+/**
+ * The replication group's CustomizeDiff replacements: transit encryption switched on an engine older
+ * than 7.0.5 (ForceNewIf); an engine change other than redis → valkey (elasticache/engine_version.go
+ * `customizeDiffEngineForceNewOnDowngrade`); an engine version downgrade (`engineVersionIsDowngrade`,
+ * a stored `6.x`/`7.x` compared through engine_version_actual).
+ */
+function replicationGroupReplacements(olds: Props, news: Props): Record<string, string> {
+    const reasons: Record<string, string> = {};
+    const actual = olds.engineVersionActual ?? olds.engineVersion;
+    if (news.transitEncryptionEnabled !== undefined && news.transitEncryptionEnabled !== olds.transitEncryptionEnabled && versionBelow(actual, "7.0.5")) {
+        reasons.transitEncryptionEnabled = `engine version ${actual} < 7.0.5 sets transit encryption only at creation`;
+    }
+    if (news.engine !== undefined && olds.engine !== undefined && news.engine !== olds.engine && !(olds.engine === "redis" && news.engine === "valkey")) {
+        reasons.engine = `${olds.engine} → ${news.engine} is not the in-place redis → valkey upgrade`;
+    }
+    const stored = /^[67]\.x$/.test(String(olds.engineVersion)) ? (olds.engineVersionActual ?? olds.engineVersion) : olds.engineVersion;
+    if (typeof news.engineVersion === "string" && typeof stored === "string" && news.engineVersion !== olds.engineVersion && versionBelow(news.engineVersion.replace(/\.x$/, ".999999"), stored)) {
+        reasons.engineVersion = `${olds.engineVersion} → ${news.engineVersion} is a downgrade`;
+    }
+    return reasons;
+}
 
 function versionBelow(version: unknown, floor: string): boolean {
     if (typeof version !== "string") return false;
