@@ -8,7 +8,7 @@
 # Cached per machine: the CLI goes to ${XDG_CACHE_HOME:-~/.cache}/tls-platform/engine/<version>-<stamp>/bin,
 # where the stamp hashes go.mod, go.sum, the Go version and the build flags, so a fresh clone on the
 # same machine reuses it; Go's own caches (GOMODCACHE, GOCACHE) make a rebuild after a change cheap.
-# The printed directory's stamp also hashes the stand-in's files: it holds a hard link to that CLI (a
+# The printed directory's stamp also hashes the stand-in's Go files and exec script: it holds a hard link to that CLI (a
 # copy across file systems) and the stand-in, so a change to the stand-in rebuilds the stand-in alone.
 # A machine with empty caches downloads about 1.4 GB of modules and compiles for about ten minutes
 # on two cores.
@@ -24,7 +24,7 @@ ldflags="-X=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}
 stamp="$(cat go.mod go.sum <(go version) <(echo "$ldflags") | sha256sum | cut -c1-16)"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/tls-platform/engine"
 cli_bin="$cache/${version}-${stamp}/bin"
-host_stamp="$(cat <(echo "$stamp") pulumi-language-python/* | sha256sum | cut -c1-16)"
+host_stamp="$(cat <(echo "$stamp") pulumi-language-python/*.go pulumi-language-python/pulumi-language-python-exec | sha256sum | cut -c1-16)"
 bin="$cache/${version}-${stamp}-py${host_stamp}/bin"
 
 if [ ! -x "$cli_bin/pulumi" ] || [ "$("$cli_bin/pulumi" version 2>/dev/null)" != "$version" ]; then
