@@ -62,6 +62,8 @@ describe("prod stack", () => {
         const arns = await Promise.all(Object.values(program.connectionSecretArns!).map(valueOf));
         const policy = JSON.parse(await valueOf(program.connectionSecretsReadPolicy!));
         expect(policy.Statement[0].Resource).toEqual(arns);
+        // The stack's aws:region (eu-west-1) exactly: Secrets Manager elsewhere cannot decrypt with the key.
+        expect(policy.Statement[1].Condition).toEqual({ StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } });
         expect((await emulator.waitFor("aws:iam/rolePolicy:RolePolicy", "connections-read")).inputs.role).toBe("app-role");
     });
 
