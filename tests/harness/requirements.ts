@@ -131,13 +131,17 @@ export function findPulumiCli(env: NodeJS.ProcessEnv = process.env): string | un
 export const PYTHON_VENV = path.join(ROOT, "tests/engine/python/venv");
 
 /**
- * The Python language host stand-in scripts/engine/build.sh builds beside the CLI it prints
- * (scripts/engine/pulumi-language-python), found beside findPulumiCli()'s binary. Undefined when absent.
+ * The Python language host stand-in (scripts/engine/pulumi-language-python) that scripts/engine/build.sh
+ * builds into the directory it prints: `PULUMI_ENGINE_BIN`'s, else the newest such directory in its cache
+ * for this version. Undefined when there is none.
  */
 export function findPythonLanguageHost(env: NodeJS.ProcessEnv = process.env): string | undefined {
-    const cli = findPulumiCli(env);
-    const host = cli && path.join(path.dirname(fs.realpathSync(cli)), "pulumi-language-python");
-    return host && fs.existsSync(host) ? host : undefined;
+    const cache = path.join(env.XDG_CACHE_HOME || path.join(env.HOME ?? "/root", ".cache"), "tls-platform/engine");
+    const built = fs.existsSync(cache)
+        ? fs.readdirSync(cache).filter((d) => d.startsWith(`${ENGINE_VERSION}-`) && d.includes("-py")).map((d) => path.join(cache, d, "bin"))
+            .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)
+        : [];
+    return [...(env.PULUMI_ENGINE_BIN ? [env.PULUMI_ENGINE_BIN] : []), ...built].map((d) => path.join(d, "pulumi-language-python")).find((h) => fs.existsSync(h));
 }
 
 function pythonMissing(): string[] {
