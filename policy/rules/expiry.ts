@@ -14,12 +14,16 @@ export const certificateExpiry: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const { thresholds, problems } = thresholdsFromConfig(args.getConfig());
         for (const problem of problems) reportViolation(problem);
-        // A stack policy sees each resource's outputs after the run: a certificate the run creates or
-        // replaces has an end time unknown during preview (and a new one during `up`).
+        // A stack policy sees each resource's planned state after the run. A certificate the run creates
+        // or replaces is not issued yet during preview: a provider that previews returns its computed
+        // outputs unknown, and for one that does not the engine plans its inputs as its outputs (no
+        // certPem, no validityEndTime). During `up` it has its new end time.
         const certificates: CertificateRecord[] = args.resources
             .filter((r) => CERTIFICATE_TYPES.includes(r.type))
             .map((r) => {
                 const end = read(() => r.props.validityEndTime);
+                const pem = read(() => r.props.certPem);
+                const notIssuedYet = end === UNKNOWN || (end === undefined && (pem === UNKNOWN || pem === undefined));
                 const isCa = read(() => r.props.isCaCertificate);
                 const early = read(() => r.props.earlyRenewalHours);
                 return {
@@ -27,7 +31,7 @@ export const certificateExpiry: StackValidationPolicy = {
                     type: r.type,
                     urn: r.urn,
                     isCaCertificate: isCa === UNKNOWN ? undefined : isCa,
-                    validityEndTime: end === UNKNOWN ? RENEWED_IN_THIS_RUN : end,
+                    validityEndTime: notIssuedYet ? RENEWED_IN_THIS_RUN : end,
                     earlyRenewalHours: early === UNKNOWN ? undefined : early,
                 };
             });

@@ -71,6 +71,11 @@ describe("certificate-expiry (mandatory) on the dev program's certificates", () 
         for (const leaf of certificates(LEAF)) expect(readyForRenewal(new Date(String(leaf.props.validityEndTime)), Number(leaf.props.earlyRenewalHours), new Date())).toBe(true);
         const renewing = withCertificates((r) => (r.type === LEAF ? { validityEndTime: UNKNOWN_STRING, readyForRenewal: UNKNOWN_STRING, certPem: UNKNOWN_STRING } : {}));
         expect(await run(renewing)).toEqual([]);
+        // A provider that does not preview: the engine plans a created certificate's inputs as its outputs.
+        const inputsOnly = asAnalyzed(emulator.resources).inputs;
+        const planned = outputs.map((r) => (r.type === LEAF ? inputsOnly.find((i) => i.type === LEAF && i.name === r.name)! : r));
+        expect(planned.filter((r) => r.type === LEAF).every((r) => r.props.validityEndTime === undefined && r.props.certPem === undefined)).toBe(true);
+        expect(await run(planned)).toEqual([]);
         // An unknown read of the framework's proxy is not what passed it: the harness would report one.
         expect(await validateStack(policy, stackResources(renewing, "dev"))).toEqual({ violations: [], urns: [], notApplicable: false, unknownReads: [] });
     });
@@ -87,6 +92,11 @@ describe("certificate-expiry (mandatory) on the dev program's certificates", () 
 
     it("names a bad config value (the engine checks the schema too; this is the rule's own guard)", async () => {
         expect(await run(fresh(), { leafMinDaysLeft: "14" })).toEqual([{ message: '`certificate-expiry.leafMinDaysLeft` is "14": it must be a whole number of days, 0 or more (default 14).' }]);
+    });
+
+    it("reports an issued certificate (it has its certPem) without an end date, rather than taking it for one the run renews", async () => {
+        const violations = await run(fresh().map((r) => (r.name === "db-tls-cert" ? { ...r, props: { ...r.props, validityEndTime: undefined } } : r)));
+        expect(violations.map((v) => v.message)).toEqual(["`db-tls-cert` (tls:index/locallySignedCert:LocallySignedCert): `validityEndTime` is not set, not an RFC 3339 time, so its expiry cannot be checked. Check the state (`pulumi stack export`) or run `pulumi refresh`."]);
     });
 
     it("reports an unreadable end date instead of throwing", async () => {
