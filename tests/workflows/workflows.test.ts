@@ -5,9 +5,11 @@ import { parse } from "yaml";
 
 // The GitHub Actions workflows cannot run here (no GitHub runner, no Pulumi CLI), so this reads them
 // as GitHub would and checks what they promise: each stack previewed with the policy pack on pull
-// requests; each stack updated weekly and then verified, failing on the verifier's failures; pinned
+// requests; each stack updated weekly and then verified, failing on the verifier's failures; each
+// stack's exported state checked daily for certificates near expiry, reading only; pinned
 // actions, least permissions, one update per stack at a time, every secret documented, and nothing
-// that switches a check off. The verify step itself is run for real in renew-verify.test.ts.
+// that switches a check off. The verify step itself is run for real in renew-verify.test.ts, expiry.yml's
+// steps in tests/engine/expiry.test.ts.
 
 const ROOT = path.resolve(__dirname, "../..");
 /** The Node major `.ci/run` tests on (its pinned official build), which the workflows must run too. */
@@ -57,7 +59,9 @@ const uses = (action: string) => (s: Step) => typeof s.uses === "string" && s.us
 const stacksOf = (job: Job) => job.strategy?.matrix.stack ?? (job.strategy?.matrix.include ?? []).map((i) => i.stack);
 const rootPackage = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
 
-const FILES = ["preview.yml", "renew.yml"];
+const FILES = ["preview.yml", "renew.yml", "expiry.yml"];
+/** Whether a workflow runs the policy pack, and so must install its packages (and only then). */
+const runsPack = (job: Job) => job.steps.some(runs(/--policy-pack\b/));
 
 describe.each(FILES)("%s: shared rules", (file) => {
     const w = workflow(file);
@@ -83,16 +87,19 @@ describe.each(FILES)("%s: shared rules", (file) => {
         expect(job.env!.STACK).toBe("${{ matrix.stack }}");
     });
 
-    it("installs the program's and the policy pack's locked packages on the Node major CI tests on, then the Pulumi CLI of the SDK's version", () => {
+    it("installs the program's locked packages, and the policy pack's when it runs the pack, on the Node major CI tests on, then the Pulumi CLI of the SDK's version", () => {
         const checkout = stepIndex(job, uses("actions/checkout"), "checking out");
         const node = stepIndex(job, uses("actions/setup-node"), "setting up Node");
         const program = stepIndex(job, (s) => s.run === "npm ci", "running npm ci");
-        const pack = stepIndex(job, (s) => s.run === "npm ci --prefix policy", "running npm ci --prefix policy");
         const cli = stepIndex(job, uses("pulumi/actions"), "installing the Pulumi CLI");
         expect(checkout).toBeLessThan(node);
         expect(node).toBeLessThan(program);
         expect(job.steps[node]!.with!["node-version"]).toBe(CI_NODE_MAJOR);
-        expect(program).toBeLessThan(pack);
+        if (runsPack(job)) {
+            expect(program).toBeLessThan(stepIndex(job, (s) => s.run === "npm ci --prefix policy", "running npm ci --prefix policy"));
+        } else {
+            expect(job.steps.filter(runs(/--prefix policy/)), "installs a pack it never runs").toEqual([]);
+        }
         // Without `command`, pulumi/actions only installs the CLI; the workflow runs the commands itself.
         expect(job.steps[cli]!.with).toEqual({ "pulumi-version": rootPackage.dependencies["@pulumi/pulumi"] });
         for (const lockfile of String(job.steps[node]!.with!["cache-dependency-path"]).trim().split("\n")) {
@@ -194,5 +201,51 @@ describe("renew.yml", () => {
         expect(verify).toBe(job.steps.length - 1);
         expect(job.steps[verify]!.shell).toBe("bash");
         // What the step does with the verifier's exit status is proven by running it: renew-verify.test.ts.
+    });
+});
+
+describe("expiry.yml", () => {
+    const w = workflow("expiry.yml");
+    const job = onlyJob(w);
+
+    it("runs daily and on demand", () => {
+        expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+        const schedule = w.on.schedule as Array<{ cron: string }>;
+        expect(schedule).toHaveLength(1);
+        const [minute, hour, ...days] = schedule[0]!.cron.split(" ");
+        expect([minute, hour].every((f) => /^\d+$/.test(f!))).toBe(true);
+        expect(days).toEqual(["*", "*", "*"]);
+    });
+
+    it("runs on a hosted runner: it reads state, never the services", () => {
+        expect(job["runs-on"]).toBe("ubuntu-24.04");
+        expect(job.strategy!.matrix.stack).toEqual(["dev", "prod"]);
+    });
+
+    it("only reads: no update, refresh, import or destroy, no decrypted secret, no passphrase, no role that may write", () => {
+        const commands = job.steps.flatMap((s) => (s.run ? [s.run] : []));
+        for (const command of commands) {
+            expect(command).not.toMatch(/\bpulumi\s+(up|refresh|destroy|import|cancel|state|config|stack\s+(import|rm|select|init|change-secrets-provider))\b/);
+            expect(command).not.toContain("--show-secrets");
+        }
+        expect(Object.keys(job.env!).sort()).toEqual(["PULUMI_BACKEND_URL", "STACK"]);
+        const aws = job.steps[stepIndex(job, uses("aws-actions/configure-aws-credentials"), "assuming the AWS role")]!;
+        expect(aws.with!["role-to-assume"]).toBe("${{ secrets.AWS_STATE_READ_ROLE_ARN }}");
+        // A read that a newer run supersedes, outside renew.yml's group, so it never waits on an update.
+        expect(job.concurrency).toEqual({ group: "expiry-${{ matrix.stack }}", "cancel-in-progress": true });
+    });
+
+    it("exports the stack's state, then checks it with the package's own built bin, last", () => {
+        const exported = stepIndex(job, runs(/^pulumi stack export /), "exporting the state");
+        const check = stepIndex(job, runs(/tls-platform-expiry/), "running tls-platform-expiry");
+        expect(job.steps[exported]!.run).toBe('pulumi stack export --stack "$STACK" --file "$RUNNER_TEMP/state.json" --non-interactive');
+        expect(job.steps[check]!.run).toBe('npx --no-install tls-platform-expiry "$RUNNER_TEMP/state.json"');
+        expect(stepIndex(job, runs(/^npm run build$/), "building the package")).toBeLessThan(check);
+        expect(stepIndex(job, uses("pulumi/actions"), "installing the CLI")).toBeLessThan(exported);
+        expect(stepIndex(job, uses("aws-actions/configure-aws-credentials"), "assuming the AWS role")).toBeLessThan(exported);
+        expect(exported).toBeLessThan(check);
+        expect(check).toBe(job.steps.length - 1);
+        for (const i of [exported, check]) expect(job.steps[i]!.shell).toBe("bash");
+        // What the two steps do on a real exported state is proven by running them: tests/engine/expiry.test.ts.
     });
 });
