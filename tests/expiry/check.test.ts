@@ -93,6 +93,12 @@ describe("messages: resource, type, end date, threshold and the fix", () => {
         );
     });
 
+    it("a certificate without a recorded early renewal: `pulumi up`, or `--replace` at once", () => {
+        expect(check([leaf(at(5 * DAY), { earlyRenewalHours: undefined })])[0]!.message).toMatch(
+            /\. Its early-renewal window is not recorded: run `pulumi up` on this stack, which replaces it once inside that window, or `pulumi up --replace 'urn:pulumi:dev::tls-platform::tls-platform:pki:Certificate\$tls:index\/locallySignedCert:LocallySignedCert::db-cert'` to renew it at once\.$/,
+        );
+    });
+
     it("a CA names the CA threshold and its key", () => {
         expect(check([ca(at(30 * DAY))])[0]!.message).toContain("fewer than the 90 days `certificate-expiry` requires of a CA certificate (`caMinDaysLeft`)");
     });

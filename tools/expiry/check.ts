@@ -110,10 +110,13 @@ export function expiryProblems(certificates: readonly CertificateRecord[], now: 
 /** What renews it: `pulumi up` once inside its early-renewal window, else a forced replacement or a longer window. */
 function fix(cert: CertificateRecord, end: Date, now: Date, minDays: number): string {
     const early = typeof cert.earlyRenewalHours === "number" && cert.earlyRenewalHours >= 0 ? cert.earlyRenewalHours : undefined;
-    const opens = early === undefined ? undefined : new Date(end.getTime() - early * HOUR_MS);
-    if (opens === undefined || opens.getTime() <= now.getTime()) {
+    const target = cert.urn ? `\`pulumi up --replace '${cert.urn}'\`` : "`pulumi up --replace <its URN>`";
+    if (early === undefined) {
+        return `Its early-renewal window is not recorded: run \`pulumi up\` on this stack, which replaces it once inside that window, or ${target} to renew it at once.`;
+    }
+    const opens = new Date(end.getTime() - early * HOUR_MS);
+    if (opens.getTime() <= now.getTime()) {
         return "It is inside its early-renewal window: run `pulumi up` on this stack, which replaces it with a new certificate (and updates everything that uses it).";
     }
-    const target = cert.urn ? `\`pulumi up --replace '${cert.urn}'\`` : "`pulumi up --replace <its URN>`";
     return `\`pulumi up\` renews it only from ${formatTime(opens)}, when its early-renewal window (${early} hours) opens: renew it now with ${target}, or give it an early renewal of at least ${minDays} days so \`pulumi up\` renews it in time.`;
 }
