@@ -22,12 +22,13 @@ import { checkedWhenKnown } from "./late";
 import { PrivateNetworkArgs, accessSecurityGroup, encryptionKeyArn } from "./network";
 import { validateAuthToken, validateElastiCacheArgs, validateElastiCacheSubnets } from "./validate";
 
-export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
+/** `ElastiCacheCache`'s arguments as every language passes them: choices are strings, checked at construction. */
+export interface ElastiCacheCacheInputs extends PrivateNetworkArgs {
     /**
      * `valkey` or `redis` (Redis OSS).
      * @default - `valkey`
      */
-    readonly engine?: CacheEngine;
+    readonly engine?: string;
     /**
      * major.minor; at least Valkey 7.2 or Redis OSS 7.0, the versions that change TLS settings in
      * place instead of replacing the group.
@@ -73,7 +74,7 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * Not used when the group is created.
      * @default - `SET`
      */
-    readonly authTokenUpdateStrategy?: AuthTokenUpdateStrategy;
+    readonly authTokenUpdateStrategy?: string;
     /**
      * Confirms that the deployed group already has an AUTH token, which `ROTATE` needs.
      * @default - false
@@ -87,7 +88,7 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * encryption and its key cannot be changed in place: a group without them is replaced anyway.
      * @default - none: transit encryption mode `required`
      */
-    readonly transitEncryptionMigration?: "preferred";
+    readonly transitEncryptionMigration?: string;
     /**
      * Days automatic snapshots are kept; 0 turns them off.
      * @default - 7
@@ -103,6 +104,25 @@ export interface ElastiCacheCacheArgs extends PrivateNetworkArgs {
      * @default - `sun:05:00-sun:06:00`
      */
     readonly maintenanceWindow?: string;
+}
+
+/** `ElastiCacheCache`'s arguments in TypeScript: the choices as literal unions, so a typo does not compile. */
+export interface ElastiCacheCacheArgs extends ElastiCacheCacheInputs {
+    /**
+     * `valkey` or `redis` (Redis OSS).
+     * @default - `valkey`
+     */
+    readonly engine?: CacheEngine;
+    /**
+     * How a token change is applied to the existing group: `SET` or `ROTATE` (see `ElastiCacheCacheInputs`).
+     * @default - `SET`
+     */
+    readonly authTokenUpdateStrategy?: AuthTokenUpdateStrategy;
+    /**
+     * `preferred`, only for the first `pulumi up` of an existing group whose transit encryption is off.
+     * @default - none: transit encryption mode `required`
+     */
+    readonly transitEncryptionMigration?: "preferred";
 }
 
 /**
@@ -123,7 +143,7 @@ export class ElastiCacheCache extends pulumi.ComponentResource {
     /** The primary endpoint's host name (also the TLS server name). */
     public readonly primaryEndpointAddress: pulumi.Output<string>;
 
-    constructor(name: string, args: ElastiCacheCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ElastiCacheCacheInputs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:ElastiCacheCache", name, {}, opts);
 
         const subject = `ElastiCacheCache "${name}"`;

@@ -29,7 +29,8 @@ export { RDS_CA_CERT_IDENTIFIERS, RDS_STORAGE_TYPES, RdsCaCertIdentifier, RdsSto
 import { PrivateNetworkArgs, accessSecurityGroup, encryptionKeyArn } from "./network";
 import { validateCaBundle, validateRdsPostgresArgs, validateRdsSubnets } from "./validate";
 
-export interface RdsPostgresArgs extends PrivateNetworkArgs {
+/** `RdsPostgres`'s arguments as every language passes them: choices are strings, checked at construction. */
+export interface RdsPostgresInputs extends PrivateNetworkArgs {
     /**
      * PEM bundle of the Amazon RDS certificate authorities, which clients verify the server against
      * (RDS certificates do not chain to public roots). Download the global bundle from
@@ -52,7 +53,7 @@ export interface RdsPostgresArgs extends PrivateNetworkArgs {
      * `gp3`, or Provisioned IOPS `io1`/`io2` (which need `iops`).
      * @default - `gp3`
      */
-    readonly storageType?: RdsStorageType;
+    readonly storageType?: string;
     /**
      * Provisioned IOPS for io1/io2: at least 1000, and 0.5 to 50 per GiB of storage. Not for gp3.
      * @default - none (gp3's baseline)
@@ -70,7 +71,7 @@ export interface RdsPostgresArgs extends PrivateNetworkArgs {
      * `rds-ca-rsa4096-g1` or `rds-ca-ecc384-g1`. Changing it rotates the server certificate (a restart).
      * @default - `rds-ca-rsa2048-g1`
      */
-    readonly caCertIdentifier?: RdsCaCertIdentifier;
+    readonly caCertIdentifier?: string;
     /**
      * PostgreSQL 17: `17` or a 17.x release (the parameter group is family `postgres17`).
      * @default - `17` (newest 17.x, minor upgrades automatic)
@@ -150,6 +151,20 @@ export interface RdsPostgresArgs extends PrivateNetworkArgs {
     readonly publiclyAccessible?: boolean;
 }
 
+/** `RdsPostgres`'s arguments in TypeScript: the choices as literal unions, so a typo does not compile. */
+export interface RdsPostgresArgs extends RdsPostgresInputs {
+    /**
+     * `gp3`, or Provisioned IOPS `io1`/`io2` (which need `iops`).
+     * @default - `gp3`
+     */
+    readonly storageType?: RdsStorageType;
+    /**
+     * `rds-ca-rsa2048-g1`, `rds-ca-rsa4096-g1` or `rds-ca-ecc384-g1`.
+     * @default - `rds-ca-rsa2048-g1`
+     */
+    readonly caCertIdentifier?: RdsCaCertIdentifier;
+}
+
 /**
  * A TLS-only RDS for PostgreSQL 17 instance: a parameter group that sets `rds.force_ssl=1` and
  * `ssl_min_protocol_version=TLSv1.2` explicitly (the per-version default of force_ssl is not
@@ -176,7 +191,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
     public readonly address: pulumi.Output<string>;
     public readonly port: pulumi.Output<number>;
 
-    constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: RdsPostgresInputs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:RdsPostgres", name, {}, opts);
 
         const subject = `RdsPostgres "${name}"`;

@@ -39,10 +39,10 @@ import {
     RDS_POSTGRES_MAJOR_VERSION,
     RDS_POSTGRES_PORT,
 } from "./defaults";
-import type { ElastiCacheCacheArgs } from "./elasticache";
+import type { ElastiCacheCacheInputs } from "./elasticache";
 import { validateNodeClass, validateRdsCaCertIdentifier, validateRdsPassword, validateRdsStorage, validateSnapshotWindowOverlap } from "./limits";
 import type { PrivateNetworkArgs } from "./network";
-import type { RdsPostgresArgs } from "./rds";
+import type { RdsPostgresInputs } from "./rds";
 import { parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./windows";
 
 const AWS_ID = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
@@ -207,7 +207,7 @@ export function validateKmsKeyArn(arn: unknown): Problem[] {
 }
 
 /** Every problem with an `ElastiCacheCache`'s arguments that is known now (pure). */
-export function validateElastiCacheArgs(args: ElastiCacheCacheArgs): Problem[] {
+export function validateElastiCacheArgs(args: ElastiCacheCacheInputs): Problem[] {
     const engine = args.engine ?? DEFAULT_CACHE_ENGINE;
     const nodes = args.numCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
     const strategy = args.authTokenUpdateStrategy ?? DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY;
@@ -277,7 +277,7 @@ function validatePostgresName(path: string, value: unknown, example: string): Pr
 }
 
 /** Every problem with an `RdsPostgres`'s arguments that is known now (pure). `name` is the component's. */
-export function validateRdsPostgresArgs(name: string, args: RdsPostgresArgs): Problem[] {
+export function validateRdsPostgresArgs(name: string, args: RdsPostgresInputs): Problem[] {
     const maintenance = args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW;
     const backup = args.backupWindow ?? DEFAULT_BACKUP_WINDOW;
     const version = args.engineVersion ?? DEFAULT_RDS_ENGINE_VERSION;

@@ -10,18 +10,20 @@ import {
     EXTENDED_KEY_USES,
     HOURS_PER_DAY,
 } from "./defaults";
-import { KeyArgs, leafKeyUsages, privateKeyArgs, resolveKey } from "./keys";
+import { EcdsaCurve, KeyAlgorithm } from "./limits";
+import { KeyInputs, leafKeyUsages, privateKeyArgs, resolveKey } from "./keys";
+import { recordLeaf } from "./identity";
 import { validateCertificateArgs, validateIssuer, validateIssuerPem, validateSans } from "./validate";
 
-export interface CertificateArgs extends KeyArgs {
+/** `Certificate`'s arguments as every language passes them: choices are strings, checked at construction. */
+export interface CertificateInputs extends KeyInputs {
     /** The CA that signs this certificate, e.g. a `CertificateAuthority`. */
     readonly ca: CertificateIssuer;
     /**
-     * `server` (serverAuth), `client` (clientAuth, for mutual TLS) or `both`. A union, so that a typo
-     * such as `"clinet"` is a type error; other languages' values are checked at construction.
+     * `server` (serverAuth), `client` (clientAuth, for mutual TLS) or `both`.
      * @default - `server`
      */
-    readonly purpose?: CertificatePurpose;
+    readonly purpose?: string;
     /**
      * Subject common name, at most 64 characters. For a client certificate it is the identity a server
      * maps to a user (PostgreSQL `clientcert=verify-full` requires it to equal the database user).
@@ -55,6 +57,25 @@ export interface CertificateArgs extends KeyArgs {
     readonly earlyRenewalDays?: number;
 }
 
+/** `Certificate`'s arguments in TypeScript: the choices as literal unions, so a typo does not compile. */
+export interface CertificateArgs extends CertificateInputs {
+    /**
+     * `server` (serverAuth), `client` (clientAuth, for mutual TLS) or `both`.
+     * @default - `server`
+     */
+    readonly purpose?: CertificatePurpose;
+    /**
+     * Key algorithm: `ECDSA` or `RSA`.
+     * @default - `ECDSA`
+     */
+    readonly keyAlgorithm?: KeyAlgorithm;
+    /**
+     * Curve for ECDSA keys: `P256` or `P384`.
+     * @default - `P256`
+     */
+    readonly ecdsaCurve?: EcdsaCurve;
+}
+
 /**
  * A leaf certificate signed by a private CA: its own key, a CSR carrying the subject and SANs, and a
  * locally signed certificate with the EKUs of its purpose and a subject key id. Replaced by the first
@@ -71,26 +92,20 @@ export class Certificate extends pulumi.ComponentResource {
     public readonly fullChainPem: pulumi.Output<string>;
     /** When the certificate expires, RFC 3339. */
     public readonly validityEndTime: pulumi.Output<string>;
-    /** The subject common name: for a client certificate, the identity servers map to a user. */
-    public readonly commonName: string;
-    /** What the certificate is for, which decides its extended key usages. */
-    public readonly purpose: CertificatePurpose;
-    /** Always false: a leaf signs nothing. Components refuse a leaf where they need a CA. */
-    public readonly isCertificateAuthority = false as const;
 
-    constructor(name: string, givenArgs: CertificateArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: CertificateInputs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:Certificate", name, {}, opts);
 
         const subject = `Certificate "${name}"`;
         // Plain JavaScript callers can leave out the whole bag: every missing argument is a problem below.
-        const args: CertificateArgs = givenArgs ?? ({} as CertificateArgs);
+        args = args ?? ({} as CertificateInputs);
         throwIfProblems(subject, [...validateIssuer(args.ca), ...validateCertificateArgs(args)]);
         // Checked above, before anything uses them.
-        const purpose = args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE;
+        const purpose = (args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE) as CertificatePurpose;
         const validityDays = args.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS;
         const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_LEAF_EARLY_RENEWAL_DAYS;
-        this.commonName = args.commonName;
-        this.purpose = purpose;
+        // Components that take this certificate check what it is for (identity.ts).
+        recordLeaf(this, { commonName: args.commonName, purpose });
         // An issuer PEM from another resource's output is checked once known, before the CSR is signed:
         // the provider signs with any certificate, CA or not (Go's x509.CreateCertificate does not check).
         const caCertPem = isKnown(args.ca.certPem)

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { throwIfProblems } from "../shared/problems";
 import { CA_ALLOWED_USES, DEFAULT_CA_EARLY_RENEWAL_DAYS, DEFAULT_CA_VALIDITY_DAYS, HOURS_PER_DAY } from "./defaults";
-import { KeyArgs, privateKeyArgs, resolveKey } from "./keys";
+import { KeyInputs, privateKeyArgs, resolveKey } from "./keys";
+import { EcdsaCurve, KeyAlgorithm } from "./limits";
 import { validateCertificateAuthorityArgs } from "./validate";
 
 /** What a leaf certificate needs from its issuer. `CertificateAuthority` is one. */
@@ -11,15 +12,10 @@ export interface CertificateIssuer {
     readonly certPem: pulumi.Input<string>;
     /** The issuer's private key, PEM (secret). */
     readonly privateKeyPem: pulumi.Input<string>;
-    /**
-     * False for a leaf (a `Certificate`), which has the same two fields but cannot sign; components
-     * refuse it as an issuer before anything is created.
-     * @default - checked from `certPem` when that is known
-     */
-    readonly isCertificateAuthority?: boolean;
 }
 
-export interface CertificateAuthorityArgs extends KeyArgs {
+/** `CertificateAuthority`'s arguments as every language passes them: choices are strings, checked at construction. */
+export interface CertificateAuthorityInputs extends KeyInputs {
     /** The CA's common name, e.g. `acme dev root CA`: at most 64 characters. */
     readonly commonName: string;
     /**
@@ -39,6 +35,20 @@ export interface CertificateAuthorityArgs extends KeyArgs {
     readonly earlyRenewalDays?: number;
 }
 
+/** `CertificateAuthority`'s arguments in TypeScript: the key choices as literal unions. */
+export interface CertificateAuthorityArgs extends CertificateAuthorityInputs {
+    /**
+     * Key algorithm: `ECDSA` or `RSA`.
+     * @default - `ECDSA`
+     */
+    readonly keyAlgorithm?: KeyAlgorithm;
+    /**
+     * Curve for ECDSA keys: `P256` or `P384`.
+     * @default - `P256`
+     */
+    readonly ecdsaCurve?: EcdsaCurve;
+}
+
 /**
  * A private certificate authority: its own key and a self-signed CA certificate (CA:TRUE, keyCertSign,
  * cRLSign, subject key id). Issue leaves from it with `Certificate`; hand `certPem` to clients as
@@ -51,13 +61,12 @@ export class CertificateAuthority extends pulumi.ComponentResource implements Ce
     public readonly privateKeyPem: pulumi.Output<string>;
     /** When the CA certificate expires, RFC 3339. */
     public readonly validityEndTime: pulumi.Output<string>;
-    public readonly isCertificateAuthority = true as const;
 
-    constructor(name: string, givenArgs: CertificateAuthorityArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: CertificateAuthorityInputs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:CertificateAuthority", name, {}, opts);
 
         // Plain JavaScript callers can leave out the whole bag: every missing argument is a problem below.
-        const args: CertificateAuthorityArgs = givenArgs ?? ({} as CertificateAuthorityArgs);
+        args = args ?? ({} as CertificateAuthorityInputs);
         const validityDays = args.validityDays ?? DEFAULT_CA_VALIDITY_DAYS;
         const earlyRenewalDays = args.earlyRenewalDays ?? DEFAULT_CA_EARLY_RENEWAL_DAYS;
         throwIfProblems(`CertificateAuthority "${name}"`, validateCertificateAuthorityArgs(args));

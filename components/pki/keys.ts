@@ -11,12 +11,29 @@ import {
     RSA_KEY_SIZES,
 } from "./defaults";
 
-/** How a component's private key is made. */
-export interface KeyArgs {
+/** How a component's private key is made, as every language passes it (choices as strings). */
+export interface KeyInputs {
     /**
-     * Key algorithm: `ECDSA` or `RSA`. A union, so the editor completes it and a typo is a type
-     * error; a value from another language or from config is still checked when the component is
-     * created.
+     * Key algorithm: `ECDSA` or `RSA`, checked when the component is created.
+     * @default - `ECDSA`
+     */
+    readonly keyAlgorithm?: string;
+    /**
+     * Curve for ECDSA keys: `P256` or `P384`.
+     * @default - `P256` (never the provider's own default, P224)
+     */
+    readonly ecdsaCurve?: string;
+    /**
+     * Size of RSA keys: 2048, 3072 or 4096.
+     * @default - 2048 when `keyAlgorithm` is `RSA`
+     */
+    readonly rsaBits?: number;
+}
+
+/** How a component's private key is made, in TypeScript: the choices as literal unions. */
+export interface KeyArgs extends KeyInputs {
+    /**
+     * Key algorithm: `ECDSA` or `RSA`.
      * @default - `ECDSA`
      */
     readonly keyAlgorithm?: KeyAlgorithm;
@@ -25,11 +42,6 @@ export interface KeyArgs {
      * @default - `P256` (never the provider's own default, P224)
      */
     readonly ecdsaCurve?: EcdsaCurve;
-    /**
-     * Size of RSA keys: 2048, 3072 or 4096.
-     * @default - 2048 when `keyAlgorithm` is `RSA`
-     */
-    readonly rsaBits?: number;
 }
 
 /** A key specification with its defaults resolved. */
@@ -38,7 +50,7 @@ export type ResolvedKey = { readonly algorithm: "ECDSA"; readonly curve: EcdsaCu
 const listed = (values: readonly unknown[]) => values.map((v) => show(v)).join(", ");
 
 /** Every problem with a key specification (pure). */
-export function validateKeyArgs(args: KeyArgs): Problem[] {
+export function validateKeyArgs(args: KeyInputs): Problem[] {
     const problems: Problem[] = [];
     const algorithm: unknown = args.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
     if (!(KEY_ALGORITHMS as readonly unknown[]).includes(algorithm)) {
@@ -82,7 +94,7 @@ export function validateKeyArgs(args: KeyArgs): Problem[] {
 }
 
 /** Resolves defaults; call after `validateKeyArgs` found nothing. */
-export function resolveKey(args: KeyArgs): ResolvedKey {
+export function resolveKey(args: KeyInputs): ResolvedKey {
     return (args.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM) === "RSA"
         ? { algorithm: "RSA", bits: args.rsaBits ?? DEFAULT_RSA_BITS }
         : { algorithm: "ECDSA", curve: (args.ecdsaCurve ?? DEFAULT_ECDSA_CURVE) as EcdsaCurve };

@@ -1,8 +1,9 @@
 import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { Problem, isKnown, show } from "../shared/problems";
-import type { CertificateArgs } from "./certificate";
-import type { CertificateAuthorityArgs } from "./certificateAuthority";
+import type { CertificateInputs } from "./certificate";
+import type { CertificateAuthorityInputs } from "./certificateAuthority";
+import { leafIdentity } from "./identity";
 import { validateKeyArgs } from "./keys";
 import {
     CERTIFICATE_PURPOSES,
@@ -180,22 +181,23 @@ export function validateIssuerPem(pem: unknown, path = "ca"): Problem[] {
 
 /**
  * The issuer argument: present, shaped like one, and a CA. A `Certificate` (a leaf) fits the shape
- * but says `isCertificateAuthority: false`; a PEM known now is parsed; a PEM from another resource's
+ * but is known as a leaf (identity.ts); a PEM known now is parsed; a PEM from another resource's
  * output is checked by the component once known.
  */
 export function validateIssuer(ca: unknown, path = "ca"): Problem[] {
     if (ca === undefined || ca === null) {
         return [{ path, message: `\`${path}\`: missing; a certificate needs an issuer; ${CA_FIX}.` }];
     }
-    const issuer = ca as { certPem?: unknown; privateKeyPem?: unknown; isCertificateAuthority?: unknown; commonName?: unknown };
+    const issuer = ca as { certPem?: unknown; privateKeyPem?: unknown };
     if (typeof ca !== "object" || issuer.certPem === undefined || issuer.privateKeyPem === undefined) {
         return [{ path, message: `\`${path}\`: ${typeof ca === "string" ? "a string" : "a value"} without \`certPem\` and \`privateKeyPem\` is not an issuer; ${CA_FIX}.` }];
     }
-    if (issuer.isCertificateAuthority === false) {
+    const leaf = leafIdentity(ca);
+    if (leaf) {
         return [
             {
                 path,
-                message: `\`${path}\`: the leaf certificate ${show(issuer.commonName)} is not a certificate authority (no basic constraint CA:TRUE), so every TLS client would refuse what it signs; ${CA_FIX}.`,
+                message: `\`${path}\`: the leaf certificate ${show(leaf.commonName)} is not a certificate authority (no basic constraint CA:TRUE), so every TLS client would refuse what it signs; ${CA_FIX}.`,
             },
         ];
     }
@@ -203,9 +205,9 @@ export function validateIssuer(ca: unknown, path = "ca"): Problem[] {
 }
 
 /** Every problem with a `CertificateAuthority`'s arguments (pure). */
-export function validateCertificateAuthorityArgs(given: CertificateAuthorityArgs): Problem[] {
+export function validateCertificateAuthorityArgs(given: CertificateAuthorityInputs): Problem[] {
     // Callers from plain JavaScript (or another language) can leave out the whole bag.
-    const args: Partial<CertificateAuthorityArgs> = given ?? {};
+    const args: Partial<CertificateAuthorityInputs> = given ?? {};
     return [
         ...validateKeyArgs(args),
         ...validateCommonName(args.commonName),
@@ -217,9 +219,9 @@ export function validateCertificateAuthorityArgs(given: CertificateAuthorityArgs
  * Every problem with a `Certificate`'s arguments (pure). SANs that are not known yet (outputs of other
  * resources) are left to `validateSans` once they are.
  */
-export function validateCertificateArgs(given: Omit<CertificateArgs, "ca">): Problem[] {
+export function validateCertificateArgs(given: Omit<CertificateInputs, "ca">): Problem[] {
     // Callers from plain JavaScript (or another language) can leave out the whole bag.
-    const args: Partial<Omit<CertificateArgs, "ca">> = given ?? {};
+    const args: Partial<Omit<CertificateInputs, "ca">> = given ?? {};
     const purpose = args.purpose ?? DEFAULT_CERTIFICATE_PURPOSE;
     const purposeProblems = validatePurpose(purpose);
     const problems = [...validateKeyArgs(args), ...validateCommonName(args.commonName), ...purposeProblems];

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConnectionDocument, postgresConnection } from "../connection/document";
+import type { KeyArgs } from "../pki/keys";
 import { mutualTlsDefaults } from "../shared/mutualTls";
 import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer } from "../shared/service";
 import {
@@ -21,7 +22,8 @@ export const DEFAULT_POSTGRES_USER = "app";
 export const DEFAULT_POSTGRES_DATABASE = "app";
 export const POSTGRES_PASSWORD_LENGTH = 32;
 
-export interface PostgresDatabaseArgs extends TlsServiceArgs {
+/** `PostgresDatabase`'s arguments as every language passes them: choices are strings, checked at construction. */
+export interface PostgresDatabaseInputs extends TlsServiceArgs {
     /**
      * The application's role, created on first start. Under mutual TLS its client certificate's
      * common name must equal it (`clientcert=verify-full`): a `clientCertificate` with another common
@@ -38,7 +40,21 @@ export interface PostgresDatabaseArgs extends TlsServiceArgs {
      * The lowest TLS version accepted.
      * @default - `TLSv1.2`
      */
+    readonly minTlsVersion?: string;
+}
+
+/** `PostgresDatabase`'s arguments in TypeScript: the choices as literal unions, so a typo does not compile. */
+export interface PostgresDatabaseArgs extends PostgresDatabaseInputs {
+    /**
+     * The lowest TLS version accepted: `TLSv1.2` or `TLSv1.3`.
+     * @default - `TLSv1.2`
+     */
     readonly minTlsVersion?: PostgresTlsVersion;
+    /**
+     * The server certificate's key.
+     * @default - ECDSA P-256
+     */
+    readonly certificateKey?: KeyArgs;
 }
 
 /**
@@ -58,11 +74,11 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     public readonly certificateValidityEndTime: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
 
-    constructor(name: string, givenArgs: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: PostgresDatabaseInputs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:PostgresDatabase", name, {}, opts);
 
         // Plain JavaScript callers can leave out the whole bag: every missing argument is a problem below.
-        let args: PostgresDatabaseArgs = givenArgs ?? ({} as PostgresDatabaseArgs);
+        args = args ?? ({} as PostgresDatabaseInputs);
         const subject = `PostgresDatabase "${name}"`;
         const input: PostgresConfigInput = {
             user: args.user ?? DEFAULT_POSTGRES_USER,

@@ -1,6 +1,7 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { Certificate } from "../pki/certificate";
+import { leafIdentity } from "../pki/identity";
 import { Problem, formatProblems, isKnown, show } from "./problems";
 import type { ClientCertificateInput, TlsServiceArgs } from "./service";
 
@@ -74,7 +75,7 @@ export function validateMutualTls(args: Pick<TlsServiceArgs, "mutualTls" | "clie
         return [];
     }
     const path = "clientCertificate";
-    const given = args.clientCertificate as (ClientCertificateInput & { commonName?: unknown; purpose?: unknown }) | undefined;
+    const given = args.clientCertificate as ClientCertificateInput | undefined;
     if (given === undefined || given === null) {
         // A CA of the caller's own needs a certificate from it: the one this service would issue comes from `ca`.
         return args.clientCaCertPem === undefined
@@ -89,9 +90,9 @@ export function validateMutualTls(args: Pick<TlsServiceArgs, "mutualTls" | "clie
     if (typeof given !== "object" || given.certPem === undefined || given.privateKeyPem === undefined) {
         return [{ path, message: `\`${path}\`: ${show(given)} has no \`certPem\` and \`privateKeyPem\`; pass a \`Certificate\` with \`purpose: "client"\`, or leave it out to have the service issue one.` }];
     }
-    if (typeof given.purpose === "string") {
-        const identity = { commonName: typeof given.commonName === "string" ? given.commonName : undefined, clientAuth: given.purpose !== "server", purpose: given.purpose };
-        return identityProblems(identity, requiredCommonName, path);
+    const leaf = leafIdentity(given);
+    if (leaf) {
+        return identityProblems({ commonName: leaf.commonName, clientAuth: leaf.purpose !== "server", purpose: leaf.purpose }, requiredCommonName, path);
     }
     if (isKnown(given.certPem) && typeof given.certPem === "string") {
         const identity = identityOfPem(given.certPem);
@@ -127,8 +128,8 @@ export function mutualTlsDefaults<T extends TlsServiceArgs>(name: string, args: 
         );
         return { ...args, clientCaCertPem, clientCertificate: issued };
     }
-    const given = args.clientCertificate as ClientCertificateInput & { purpose?: unknown };
-    if (typeof given.purpose === "string" || isKnown(given.certPem)) {
+    const given = args.clientCertificate;
+    if (leafIdentity(given) !== undefined || isKnown(given.certPem)) {
         return { ...args, clientCaCertPem };
     }
     const certPem = pulumi.output(given.certPem).apply((pem) => {

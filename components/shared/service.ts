@@ -1,7 +1,9 @@
 import * as net from "node:net";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Certificate, CertificateArgs, CertificateIssuer, KeyArgs } from "../pki";
+import { Certificate, CertificateInputs } from "../pki/certificate";
+import type { CertificateIssuer } from "../pki/certificateAuthority";
+import type { KeyInputs } from "../pki/keys";
 import { validateCertificateArgs, validateIssuer } from "../pki/validate";
 import { LOOPBACK_ADDRESS } from "./container";
 import { HostPortRequest, claimHostPorts, hostPortConflicts } from "./hostPorts";
@@ -66,7 +68,7 @@ export interface TlsServiceArgs {
      * The server certificate's key.
      * @default - ECDSA P-256
      */
-    readonly certificateKey?: KeyArgs;
+    readonly certificateKey?: KeyInputs;
     /**
      * Server certificate validity and early renewal, in days.
      * @default - 90 and 30 days
@@ -245,7 +247,7 @@ export function serviceCertificate(name: string, args: TlsServiceArgs, aliases: 
     return new Certificate(`${name}-tls`, serviceCertificateArgs(name, args, aliases, alsoClient), { parent });
 }
 
-function serviceCertificateArgs(name: string, args: TlsServiceArgs, aliases: string[], alsoClient: boolean): CertificateArgs {
+function serviceCertificateArgs(name: string, args: TlsServiceArgs, aliases: string[], alsoClient: boolean): CertificateInputs {
     return {
         ca: args.ca,
         purpose: alsoClient ? "both" : "server",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ElastiCacheCacheArgs, PostgresDatabaseArgs, RdsPostgresArgs } from "../../components";
+import type * as components from "../../components";
 
 // Type-level: the AWS and service choice arguments are literal unions. `tsc --noEmit -p
 // tsconfig.json` checks this file: each `@ts-expect-error` fails the typecheck if its line compiles.
@@ -24,6 +25,16 @@ describe("AWS and service choice arguments are literal unions", () => {
         const rdsCa: RdsPostgresArgs = { ...network, caBundlePem: "", caCertIdentifier: "rds-ca-2019" };
         // @ts-expect-error TLS 1.1 is not a minimum PostgreSQL is offered
         const tls: PostgresDatabaseArgs = { ca, network: "n", minTlsVersion: "TLSv1.1" };
+        // The constructors take the same unions.
+        const construct = (c: typeof components) => {
+            // @ts-expect-error a typo of "valkey", in the constructor's arguments
+            new c.ElastiCacheCache("x", { ...network, engine: "valky" });
+            // @ts-expect-error in RdsPostgres's constructor
+            new c.RdsPostgres("x", { ...network, caBundlePem: "", storageType: "gp2" });
+            // @ts-expect-error in PostgresDatabase's constructor
+            new c.PostgresDatabase("x", { ca, network: "n", minTlsVersion: "TLSv1" });
+        };
+        expect(typeof construct).toBe("function");
         expect(good).toHaveLength(3);
         expect([engine, strategy, storage, rdsCa, tls]).toHaveLength(5);
     });

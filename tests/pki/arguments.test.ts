@@ -73,7 +73,8 @@ describe("a leaf is not a CA", () => {
         expect(await valueOf(cert.certPem)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     });
 
-    it("says what a certificate is for, for the components that check client certificates", () => {
-        expect([leaf.commonName, leaf.purpose, leaf.isCertificateAuthority, ca.isCertificateAuthority]).toEqual(["app", "client", false, true]);
+    it("records what a certificate is for, for the components that check client certificates", async () => {
+        const identity = await import("../../components/pki/identity");
+        expect([identity.leafIdentity(leaf), identity.leafIdentity(ca), identity.leafIdentity({ certPem: "", privateKeyPem: "" })]).toEqual([{ commonName: "app", purpose: "client" }, undefined, undefined]);
     });
 });
