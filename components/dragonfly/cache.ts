@@ -61,9 +61,9 @@ export class DragonflyCache extends pulumi.ComponentResource {
     public readonly certificateValidityEndTime: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
 
-    constructor(name: string, givenArgs: DragonflyCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: DragonflyCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:DragonflyCache", name, {}, opts);
-        let args: DragonflyCacheArgs = givenArgs ?? ({} as DragonflyCacheArgs);
+        args = args ?? ({} as DragonflyCacheArgs);
 
         const input: DragonflyConfigInput = {
             maxMemory: args.maxMemory ?? DEFAULT_DRAGONFLY_MAX_MEMORY,

@@ -58,9 +58,9 @@ export class NginxProxy extends pulumi.ComponentResource {
     public readonly certificateValidityEndTime: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
 
-    constructor(name: string, givenArgs: NginxProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: NginxProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:NginxProxy", name, {}, opts);
-        let args: NginxProxyArgs = givenArgs ?? ({} as NginxProxyArgs);
+        args = args ?? ({} as NginxProxyArgs);
 
         const input: NginxConfigInput = {
             serverNames: args.serverNames,
