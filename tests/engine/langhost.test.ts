@@ -40,6 +40,12 @@ const INSTALLED_PLUGINS = fs.readdirSync(path.join(ROOT, "node_modules/@pulumi")
     .sort((a, b) => a.name.localeCompare(b.name));
 
 describe("the stand-in language host's rules from main.go, without the engine", () => {
+    it("prints its version as a release build does with `-version` (main: version.Version, the `v3.x.y` tag), the SDK's it serves with", () => {
+        const run = spawnSync(path.join(__dirname, "langhost/pulumi-language-nodejs"), ["-version"], { encoding: "utf8" });
+        const sdk = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
+        expect([run.status, run.stdout]).toEqual([0, `v${sdk}\n`]);
+    });
+
     it("passes config in the legacy `<namespace>:config:<name>` form (constructConfig)", () => {
         expect(JSON.parse(rules.constructConfig([["probe:name", "a"], ["aws:config:region", "b"]]))).toEqual({ "probe:config:name": "a", "aws:config:region": "b" });
     });

@@ -35,8 +35,9 @@ function parseFlags(argv) {
 }
 
 const flags = parseFlags(process.argv.slice(2));
+// main.go prints version.Version, which release builds stamp with the tag (`v3.x.y`, as build.sh stamps the CLI).
 if (flags.version) {
-    process.stdout.write(`${VERSION}\n`);
+    process.stdout.write(`v${VERSION}\n`);
     process.exit(0);
 }
 if (flags.runtime !== "nodejs" && flags.runtime !== "bun") {
