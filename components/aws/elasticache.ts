@@ -146,6 +146,8 @@ export class ElastiCacheCache extends pulumi.ComponentResource {
     constructor(name: string, args: ElastiCacheCacheInputs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:ElastiCacheCache", name, {}, opts);
 
+        // Plain JavaScript callers can leave out the whole bag: every missing argument is a problem below.
+        args = args ?? ({} as ElastiCacheCacheInputs);
         const subject = `ElastiCacheCache "${name}"`;
         const engine = args.engine ?? DEFAULT_CACHE_ENGINE;
         const nodes = args.numCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;

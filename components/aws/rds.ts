@@ -194,6 +194,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
     constructor(name: string, args: RdsPostgresInputs, opts?: pulumi.ComponentResourceOptions) {
         super("tls-platform:index:RdsPostgres", name, {}, opts);
 
+        // Plain JavaScript callers can leave out the whole bag: every missing argument is a problem below.
+        args = args ?? ({} as RdsPostgresInputs);
         const subject = `RdsPostgres "${name}"`;
         const database = args.databaseName ?? DEFAULT_RDS_DATABASE;
         const username = args.username ?? DEFAULT_RDS_USERNAME;

@@ -431,3 +431,22 @@ describe("what the AWS provider lets through but RDS refuses", () => {
         expect(validateRdsPostgresArgs("db", { ...db, ...overrides })).toEqual([]);
     });
 });
+
+describe("missing arguments from plain JavaScript are problems, not TypeErrors", () => {
+    it("names a missing vpcId, which would otherwise put the security group in the default VPC", () => {
+        expect(validateElastiCacheArgs({ ...cache, vpcId: undefined as never }).map((p) => p.message)).toEqual([
+            "`vpcId`: missing; the service's security group would land in the region's default VPC; pass your VPC's ID, e.g. `vpcId: vpc.vpcId` (`vpc-0123456789abcdef0`).",
+        ]);
+    });
+
+    it("names a missing caBundlePem as missing", () => {
+        expect(validateRdsPostgresArgs("db", { ...db, caBundlePem: undefined as never }).map((p) => p.message)).toEqual([
+            "`caBundlePem`: missing; clients verify RDS against it; pass the RDS global bundle, downloaded from https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem and kept in the repository (e.g. `caBundlePem: fs.readFileSync(\"rds-global-bundle.pem\", \"utf8\")`).",
+        ]);
+    });
+
+    it("takes no bag at all", () => {
+        expect(validateElastiCacheArgs(undefined as never).map((p) => p.path)).toEqual(["vpcId", "subnetIds", "allowedSecurityGroupIds"]);
+        expect(validateRdsPostgresArgs("db", undefined as never).map((p) => p.path)).toEqual(["vpcId", "subnetIds", "allowedSecurityGroupIds", "caBundlePem"]);
+    });
+});

@@ -125,7 +125,10 @@ export function validateRdsSubnets(subnetIds: readonly unknown[]): Problem[] {
 
 function validateNetwork(args: PrivateNetworkArgs, port: number, what: string, subnets: (ids: readonly unknown[]) => Problem[]): Problem[] {
     const problems: Problem[] = [];
-    if (typeof args.vpcId === "string" && !AWS_ID("vpc").test(args.vpcId)) {
+    if (args.vpcId === undefined || args.vpcId === null) {
+        // Left out, the provider would put the security group in the region's default VPC.
+        problems.push({ path: "vpcId", message: "`vpcId`: missing; the service's security group would land in the region's default VPC; pass your VPC's ID, e.g. `vpcId: vpc.vpcId` (`vpc-0123456789abcdef0`)." });
+    } else if (typeof args.vpcId === "string" && !AWS_ID("vpc").test(args.vpcId)) {
         problems.push({ path: "vpcId", message: `\`vpcId\`: ${show(args.vpcId)} is not a VPC ID; use an ID like \`vpc-0123456789abcdef0\`.` });
     }
     if (isKnown(args.subnetIds)) {
@@ -207,7 +210,9 @@ export function validateKmsKeyArn(arn: unknown): Problem[] {
 }
 
 /** Every problem with an `ElastiCacheCache`'s arguments that is known now (pure). */
-export function validateElastiCacheArgs(args: ElastiCacheCacheInputs): Problem[] {
+export function validateElastiCacheArgs(given: ElastiCacheCacheInputs): Problem[] {
+    // Callers from plain JavaScript (or another language) can leave out the whole bag.
+    const args: ElastiCacheCacheInputs = given ?? ({} as ElastiCacheCacheInputs);
     const engine = args.engine ?? DEFAULT_CACHE_ENGINE;
     const nodes = args.numCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
     const strategy = args.authTokenUpdateStrategy ?? DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY;
@@ -254,6 +259,9 @@ export function validateElastiCacheArgs(args: ElastiCacheCacheInputs): Problem[]
 export function validateCaBundle(pem: unknown): Problem[] {
     const blocks = typeof pem === "string" ? (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) : [];
     const fix = `pass the RDS global bundle, downloaded from ${RDS_GLOBAL_BUNDLE_URL} and kept in the repository (e.g. \`caBundlePem: fs.readFileSync("rds-global-bundle.pem", "utf8")\`).`;
+    if (pem === undefined || pem === null) {
+        return [{ path: "caBundlePem", message: `\`caBundlePem\`: missing; clients verify RDS against it; ${fix}` }];
+    }
     if (blocks.length === 0) {
         return [{ path: "caBundlePem", message: `\`caBundlePem\`: holds no PEM certificate; ${fix}` }];
     }
@@ -277,7 +285,9 @@ function validatePostgresName(path: string, value: unknown, example: string): Pr
 }
 
 /** Every problem with an `RdsPostgres`'s arguments that is known now (pure). `name` is the component's. */
-export function validateRdsPostgresArgs(name: string, args: RdsPostgresInputs): Problem[] {
+export function validateRdsPostgresArgs(name: string, given: RdsPostgresInputs): Problem[] {
+    // Callers from plain JavaScript (or another language) can leave out the whole bag.
+    const args: RdsPostgresInputs = given ?? ({} as RdsPostgresInputs);
     const maintenance = args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW;
     const backup = args.backupWindow ?? DEFAULT_BACKUP_WINDOW;
     const version = args.engineVersion ?? DEFAULT_RDS_ENGINE_VERSION;

@@ -324,6 +324,18 @@ describe("bad input", () => {
             'RdsPostgres "baddb": 3 problems:',
             ["subnetIds", "allowedSecurityGroupIds", "publiclyAccessible"],
         ],
+        [
+            "an ElastiCache cache called from plain JavaScript with no arguments",
+            () => new (c.ElastiCacheCache as unknown as new (name: string) => unknown)("jscache"),
+            'ElastiCacheCache "jscache": 3 problems:',
+            ["vpcId", "subnetIds", "allowedSecurityGroupIds"],
+        ],
+        [
+            "an RDS database called from plain JavaScript without vpcId and caBundlePem",
+            () => new (c.RdsPostgres as unknown as new (name: string, args: unknown) => unknown)("jsdb", { subnetIds: SUBNETS, allowedSecurityGroupIds: [APP_SG] }),
+            'RdsPostgres "jsdb": 2 problems:',
+            ["vpcId", "caBundlePem"],
+        ],
     ])("refuses %s with one InputPropertiesError, before any child is created", async (_, create, heading, paths) => {
         const error = await rejectedBeforeCreating(emulator, create);
         expect(error.message.split("\n")[0]).toBe(heading);
