@@ -20,7 +20,7 @@ export const ANY_CLIENT: ClientIdentityRule = { commonName: DEFAULT_CLIENT_COMMO
 /** id-kp-clientAuth (RFC 5280 §4.2.1.12). */
 const CLIENT_AUTH_OID = "1.3.6.1.5.5.7.3.2";
 
-/** What a client certificate says about itself: from a `Certificate`'s fields, or its PEM once parsed. */
+/** What a client certificate says about itself: from what a `Certificate` was made for, or its PEM once parsed. */
 interface ClientIdentity {
     readonly commonName: string | undefined;
     /** False when its extended key usages leave clientAuth out: servers then refuse it. */
@@ -67,8 +67,9 @@ function identityProblems(identity: ClientIdentity, requiredCommonName: string |
 
 /**
  * The mutual-TLS arguments that are known now (pure): a client certificate that can authenticate a
- * client and, for PostgreSQL, names the database user. A `Certificate` says so in its fields; a PEM
- * string is parsed; a PEM from another resource's output is checked once known (`mutualTlsDefaults`).
+ * client and, for PostgreSQL, names the database user. A `Certificate` is known by what it was made
+ * for (pki/identity.ts); a PEM string is parsed; a PEM from another resource's output is checked once
+ * known (`mutualTlsDefaults`).
  */
 export function validateMutualTls(args: Pick<TlsServiceArgs, "mutualTls" | "clientCaCertPem" | "clientCertificate">, requiredCommonName?: string): Problem[] {
     if (args.mutualTls !== true) {
