@@ -79,9 +79,9 @@ export const DEFAULT_RDS_USERNAME = "app";
 /** The final snapshot's default prefix: the component's name and this suffix. */
 export const FINAL_SNAPSHOT_SUFFIX = "-final";
 /**
- * Length of the random part that ends every final snapshot identifier, new for each instance that
- * replaces another, so the old instance's snapshot never collides with one taken before
- * (DBSnapshotAlreadyExists would stop the deletion, and the replacement with it).
+ * Hex characters that end every final snapshot identifier, drawn from the stack and the inputs that
+ * replace the instance (snapshot.ts), so a replaced instance's snapshot never collides with one taken
+ * before (DBSnapshotAlreadyExists would stop the deletion, and the replacement with it).
  */
 export const FINAL_SNAPSHOT_UNIQUE_LENGTH = 8;
 /** RDS snapshot identifiers: at most 255 characters (CreateDBSnapshot DBSnapshotIdentifier). */
