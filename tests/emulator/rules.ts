@@ -229,7 +229,7 @@ export const EMULATOR_RULES: readonly EmulatorRule[] = [
     },
     {
         id: "docker.container.portIp", type: "docker:index/container:Container", input: "ports[i].ip", verdict: "refused", stage: "create",
-        rule: "an IP address (the daemon binds published ports to an IP)", source: "Docker Engine API ContainerCreate PortBinding.HostIp; facts.md section 9",
+        rule: "an IP address (the daemon binds published ports to an IP; its wording, not quoted here, varies by version)", source: "Docker Engine API ContainerCreate HostConfig.PortBindings[].HostIp; facts.md section 9",
         appliesTo: has("ports[0]"),
         examples: [{ set: { "ports[0].ip": "localhost" }, message: 'invalid IP address in port binding: "localhost"' }],
     },
