@@ -93,7 +93,7 @@ describe("aws:ec2/securityGroup", () => {
 describe("subnet and parameter groups", () => {
     it("names a subnet group, and refuses one without subnets", () => {
         expect(elastiCacheSubnetGroup("subnets", { subnetIds: ["subnet-1"] }).id).toMatch(/^subnets-[0-9a-f]{7}$/);
-        expect(() => elastiCacheSubnetGroup("subnets", { subnetIds: [] })).toThrow("requires 1 item minimum");
+        expect(() => elastiCacheSubnetGroup("subnets", { subnetIds: [] })).toThrow("InvalidParameterValue: a subnet group needs at least one subnet");
         expect(() => elastiCacheSubnetGroup("subnets", {})).toThrow('"subnet_ids" is required');
     });
 

@@ -186,12 +186,13 @@ export function securityGroup(name: string, inputs: Inputs, context: AwsContext 
     };
 }
 
-/** Plan-time checks of both subnet groups: at least one subnet; the RDS one's name (rds/validate.go `validSubnetGroupName`). */
+/**
+ * Plan-time checks of both subnet groups (elasticache/subnet_group.go and rds/subnet_group.go
+ * `ResourceSubnetGroup`): subnet_ids required; it has no MinItems, so an empty list passes the plan and
+ * the API refuses it at create. The RDS one's name by rds/validate.go `validSubnetGroupName`.
+ */
 export function checkSubnetGroup(inputs: Inputs, d: Diagnostics): void {
     d.required(inputs, "subnetIds");
-    if (Array.isArray(inputs.subnetIds) && inputs.subnetIds.length === 0) {
-        d.add("Attribute subnet_ids requires 1 item minimum, but config has only 0 declared.", "subnetIds");
-    }
 }
 
 export function checkRdsSubnetGroup(inputs: Inputs, d: Diagnostics): void {
@@ -204,11 +205,14 @@ export function checkRdsSubnetGroup(inputs: Inputs, d: Diagnostics): void {
     }
 }
 
-/** `aws:elasticache/subnetGroup` and `aws:rds/subnetGroup`: named groups of at least one subnet. */
+/** `aws:elasticache/subnetGroup` and `aws:rds/subnetGroup`: named groups of at least one subnet (the API refuses none: CreateCacheSubnetGroup, CreateDBSubnetGroup). */
 function subnetGroup(type: string, check: (inputs: Inputs, d: Diagnostics) => void, arnOf: (region: string, groupName: string) => string) {
     return (name: string, inputs: Inputs, context: AwsContext = DEFAULT_CONTEXT): Record<string, unknown> => {
         const d = new Diagnostics();
         check(inputs, d);
+        if (Array.isArray(inputs.subnetIds) && inputs.subnetIds.length === 0) {
+            d.add("InvalidParameterValue: a subnet group needs at least one subnet (SubnetIds is empty)", "subnetIds");
+        }
         d.throwIfAny(type, name);
         const groupName = inputs.name ?? autoName(name);
         return { ...inputs, id: groupName, name: groupName, arn: arnOf(context.region, groupName) };

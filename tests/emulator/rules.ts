@@ -307,13 +307,23 @@ export const EMULATOR_RULES: readonly EmulatorRule[] = [
     // aws: subnet groups
     {
         id: "aws.subnetGroup.subnetIds", type: "aws:elasticache/subnetGroup:SubnetGroup", input: "subnetIds", verdict: "refused", stage: "plan",
-        rule: "at least one subnet", source: `${AWS}/service/elasticache/subnet_group.go@01c0800 ResourceSubnetGroup (subnet_ids Required, MinItems 1)`,
-        examples: [{ set: { subnetIds: [] }, message: "Attribute subnet_ids requires 1 item minimum" }],
+        rule: "required", source: `${AWS}/service/elasticache/subnet_group.go@01c0800 ResourceSubnetGroup (subnet_ids Required)`,
+        examples: [{ set: { subnetIds: null }, message: 'The argument "subnet_ids" is required' }],
+    },
+    {
+        id: "aws.subnetGroup.subnetIdsEmpty", type: "aws:elasticache/subnetGroup:SubnetGroup", input: "subnetIds", verdict: "refused", stage: "create",
+        rule: "at least one subnet: the schema has no MinItems, the API refuses none", source: `ElastiCache API CreateCacheSubnetGroup (SubnetIds); ${AWS}/service/elasticache/subnet_group.go@01c0800 (no MinItems)`,
+        examples: [{ set: { subnetIds: [] }, message: "a subnet group needs at least one subnet" }],
     },
     {
         id: "aws.rdsSubnetGroup.subnetIds", type: "aws:rds/subnetGroup:SubnetGroup", input: "subnetIds", verdict: "refused", stage: "plan",
-        rule: "at least one subnet", source: `${AWS}/service/rds/subnet_group.go@01c0800 ResourceSubnetGroup (subnet_ids Required, MinItems 1)`,
-        examples: [{ set: { subnetIds: [] }, message: "Attribute subnet_ids requires 1 item minimum" }],
+        rule: "required", source: `${AWS}/service/rds/subnet_group.go@01c0800 ResourceSubnetGroup (subnet_ids Required)`,
+        examples: [{ set: { subnetIds: null }, message: 'The argument "subnet_ids" is required' }],
+    },
+    {
+        id: "aws.rdsSubnetGroup.subnetIdsEmpty", type: "aws:rds/subnetGroup:SubnetGroup", input: "subnetIds", verdict: "refused", stage: "create",
+        rule: "at least one subnet: the schema has no MinItems, the API refuses none", source: `RDS API CreateDBSubnetGroup (SubnetIds); ${AWS}/service/rds/subnet_group.go@01c0800 (no MinItems)`,
+        examples: [{ set: { subnetIds: [] }, message: "a subnet group needs at least one subnet" }],
     },
     {
         id: "aws.rdsSubnetGroup.name", type: "aws:rds/subnetGroup:SubnetGroup", input: "name", verdict: "refused", stage: "plan",
