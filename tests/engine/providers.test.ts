@@ -420,10 +420,11 @@ describeWithServers("The provider emulator as the tls, random, docker and aws pl
         let env: NodeJS.ProcessEnv;
 
         /** Runs the CLI on the program; `program` sets the certificate's inputs through the environment. */
-        const pulumi = (args: string[], program: { validity?: number; early?: number } = {}) => {
+        const pulumi = (args: string[], program: { validity?: number; early?: number; pluginClock?: Date } = {}) => {
+            const clock = program.pluginClock ? { PROVIDER_EMULATOR_NOW: program.pluginClock.toISOString() } : {};
             const run = spawnSync(findPulumiCli()!, [...args, "--non-interactive"], {
                 cwd: project,
-                env: { ...env, CERT_VALIDITY_HOURS: String(program.validity ?? 240), CERT_EARLY_RENEWAL_HOURS: String(program.early ?? 24) },
+                env: { ...env, ...clock, CERT_VALIDITY_HOURS: String(program.validity ?? 240), CERT_EARLY_RENEWAL_HOURS: String(program.early ?? 24) },
                 encoding: "utf8",
                 timeout: 60_000,
             });
@@ -483,6 +484,26 @@ describeWithServers("The provider emulator as the tls, random, docker and aws pl
 
         it("previews a replacement when validityPeriodHours changes", () => {
             expect(preview({ validity: 480 })).toMatchObject({ key: { op: "same" }, cert: { op: "replace", replaceReasons: ["validityPeriodHours"] } });
+        });
+
+        it("stops the preview where the provider's plan stops: the plugin's Check refuses a negative earlyRenewalHours, naming it", () => {
+            const run = pulumi(["preview"], { early: -1 });
+            expect(run.status, run.out).not.toBe(0);
+            expect(run.out).toContain("Attribute early_renewal_hours value must be at least 0, got: -1");
+        });
+
+        it("stores readyForRenewal false, and a refresh inside the renewal window sets it true (the tls provider's Read)", () => {
+            const readyForRenewal = () => {
+                const exported = pulumi(["stack", "export"]);
+                expect(exported.status, exported.out).toBe(0);
+                const resources = (JSON.parse(exported.stdout) as { deployment: { resources: Array<{ urn: string; outputs?: Props }> } }).deployment.resources;
+                return resources.find((r) => r.urn.endsWith("::cert"))!.outputs!.readyForRenewal;
+            };
+            expect(readyForRenewal()).toBe(false);
+            // 240h certificate renewed 24h early: 230h in is inside the window.
+            const refresh = pulumi(["refresh", "--yes"], { pluginClock: new Date(Date.now() + 230 * 3_600_000) });
+            expect(refresh.status, refresh.out).toBe(0);
+            expect(readyForRenewal()).toBe(true);
         });
     });
 });
