@@ -104,6 +104,15 @@ describe("tls:index/selfSignedCert", () => {
         );
     });
 
+    it("gives a CA a subject key id even unasked, as Go's template for a CA does (common_cert.go createCertificate), and a leaf none unasked", async () => {
+        const key = await privateKey("k", { algorithm: "ECDSA", ecdsaCurve: "P256" });
+        const base = { privateKeyPem: key.privateKeyPem, subject: { commonName: "ski" }, validityPeriodHours: 24 };
+        const ca = await selfSignedCert("ca", { ...base, isCaCertificate: true, allowedUses: ["cert_signing"] }, NOW);
+        expect(openssl("x509", "-in", file("ski-ca.pem", ca.certPem as string), "-noout", "-text")).toMatch(/Subject Key Identifier/);
+        const leaf = await selfSignedCert("leaf", { ...base, allowedUses: ["server_auth"] }, NOW);
+        expect(openssl("x509", "-in", file("ski-leaf.pem", leaf.certPem as string), "-noout", "-text")).not.toMatch(/Subject Key Identifier/);
+    });
+
     it("reports readyForRenewal when early renewal covers the whole validity (the perpetual-replacement trap)", async () => {
         const key = await privateKey("k", { algorithm: "ECDSA", ecdsaCurve: "P256" });
         const state = await selfSignedCert("c", { privateKeyPem: key.privateKeyPem, allowedUses: ["digital_signature"], validityPeriodHours: 24, earlyRenewalHours: 24 }, NOW);
