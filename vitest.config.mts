@@ -2,21 +2,45 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { defineConfig } from "vitest/config";
 
+/** Files that run `npx --no-install tls-platform-*` in the repository (see the project below). */
+const REBUILDS_DIST = ["tests/workflows/renew-verify.test.ts", "tests/engine/expiry.test.ts"];
+
 export default defineConfig({
     resolve: {
         // examples/ import the package by name, as another team would; tests run them against the source.
         alias: { "tls-platform": path.resolve("components/index.ts") }, // vitest runs from the project root
     },
     test: {
-        include: ["components/**/*.test.ts", "tests/**/*.test.ts"],
         // Each file gets its own process: the Pulumi runtime keeps its mock monitor on `global`.
         pool: "forks",
-        // Vitest's default is one worker per CPU but one (2 CPUs here: a single worker). Most files wait on
-        // subprocesses (servers, the Pulumi CLI, npm), and each works in its own temp dirs, namespaces and
-        // ephemeral ports, so two at a time on 2 CPUs ran the suite in 402 s instead of 607 s, both green.
-        maxWorkers: Math.max(2, os.availableParallelism()),
         testTimeout: 60_000,
         hookTimeout: 60_000,
         reporters: ["default"],
+        projects: [
+            {
+                extends: true,
+                test: {
+                    name: "suite",
+                    include: ["components/**/*.test.ts", "tests/**/*.test.ts"],
+                    exclude: [...REBUILDS_DIST, "**/node_modules/**"],
+                    // Vitest's default is one worker per CPU but one (2 CPUs here: a single worker). Most files
+                    // wait on subprocesses (servers, the Pulumi CLI, npm), each in its own temp dirs, namespaces
+                    // and ephemeral ports: two at a time on 2 CPUs ran the suite in 402 s instead of 607 s.
+                    maxWorkers: Math.max(2, os.availableParallelism()),
+                },
+            },
+            {
+                extends: true,
+                test: {
+                    name: "rebuilds-dist",
+                    include: REBUILDS_DIST,
+                    // After every other file, one at a time: these run a workflow's `npx --no-install <this
+                    // package's bin>` in the working tree as GitHub does, and npx with a fresh cache runs the
+                    // package's `prepare` there, which deletes and rebuilds dist/ under any file using it.
+                    sequence: { groupOrder: 1 },
+                    maxWorkers: 1,
+                },
+            },
+        ],
     },
 });
