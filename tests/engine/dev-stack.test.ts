@@ -1,15 +1,14 @@
 import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Redis from "ioredis";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConnectionDocument, ioredisOptions, pgClientConfig } from "../../components";
+import { type ConnectionDocument, pgClientConfig } from "../../components";
 import { type RegisteredInputs, type RunningDataServices, startDataServices } from "../harness/images/data-services";
 import { describeWithServers } from "../harness/requirements";
-import { atHarnessPort } from "../platform/documents";
+import { atHarnessPort, redisRoundTrip } from "../platform/documents";
 import { EMULATED_DOCKER_ENGINE, quickstart, type Quickstart, readmeCommands, workflowStep } from "./quickstart";
-import { engineProject, type EngineProject, plaintextLeaks, ROOT, secretsIn, stateFiles, type StateResource, unfoundIn } from "./stack";
+import { engineProject, type EngineProject, expectOnlyEncrypted, ROOT, secretsIn, type StateResource } from "./stack";
 
 // The project itself (index.ts, program/, components/, Pulumi.yaml and Pulumi.dev.yaml) as `npm run dev:up`
 // deploys it, but through the real Pulumi CLI with the language host stand-in and the emulated tls, random,
@@ -149,17 +148,7 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         });
 
         it("the cache takes ioredis with nothing but the cache document (ioredisOptions): rediss://, the CA, the password", async () => {
-            const { url, options } = ioredisOptions(atHarnessPort(documents.cache, services.cache.hostPort));
-            const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-            client.on("error", () => undefined);
-            await client.connect();
-            try {
-                expect(await client.ping()).toBe("PONG");
-                await client.set("greeting", "hello over TLS");
-                expect(await client.get("greeting")).toBe("hello over TLS");
-            } finally {
-                client.disconnect();
-            }
+            expect(await redisRoundTrip(documents.cache, services.cache.hostPort)).toEqual({ ping: "PONG", value: "hello over TLS" });
         });
     });
 
@@ -180,13 +169,7 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         ].filter((s): s is string => typeof s === "string" && s.length > 0));
         for (const secret of privateKeys) expect(inSecrets, "a private key outside a secret").toContain(secret);
 
-        // The search is real: it finds every one of them where they are meant to be, in the --show-secrets export.
-        expect(unfoundIn(generated, exported(true).text)).toEqual([]);
-        const files = stateFiles(engine.tmp);
-        expect(files).toContain(path.join(engine.tmp, "state/.pulumi/stacks/tls-platform/dev.json"));
-        const plain = exported(false).text;
-        expect(plain).toContain('"ciphertext"');
-        expect(plaintextLeaks(generated, { ...Object.fromEntries(files.map((f) => [f, fs.readFileSync(f, "utf8")])), "stack export": plain })).toEqual([]);
+        expectOnlyEncrypted(generated, { shownExport: exported(true).text, plainExport: exported(false).text, backend: engine.tmp, stackFile: "tls-platform/dev.json" });
     });
 
     it("refreshes (`refresh --yes`) and then previews no changes", () => {

@@ -6,7 +6,7 @@ import { policies } from "../../policy/policies";
 import { describeWithServers } from "../harness/requirements";
 import { PARAMETER_GROUP_INPUTS, RDS_INSTANCE, REPLICATION_GROUP, changed } from "../policy/fixtures";
 import { filledProdConfig } from "../program/stack";
-import { engineProject, type EngineProject, plaintextLeaks, ROOT, secretsIn, stateFiles, type StateResource, unfoundIn } from "./stack";
+import { engineProject, type EngineProject, expectOnlyEncrypted, ROOT, secretsIn, type StateResource } from "./stack";
 
 // The project's prod program (index.ts with Pulumi.prod.yaml: ElastiCache, RDS, Secrets Manager) through
 // the real Pulumi CLI, the language host stand-in and the emulated plugins: previewed under the policy
@@ -136,13 +136,7 @@ describeWithServers("the prod stack through the real engine: the project's own p
             ].filter((s): s is string => typeof s === "string" && s.length > 0));
             for (const secret of [...privateKeys, ...documents]) expect(inSecrets, "a private key or document outside a secret").toContain(secret);
 
-            // The search is real: it finds every one of them where they are meant to be, in the --show-secrets export.
-            expect(unfoundIn(generated, exported(true).text)).toEqual([]);
-            const files = stateFiles(engine.tmp);
-            expect(files).toContain(path.join(engine.tmp, "state/.pulumi/stacks/tls-platform/prod.json"));
-            const plain = exported(false).text;
-            expect(plain).toContain('"ciphertext"');
-            expect(plaintextLeaks(generated, { ...Object.fromEntries(files.map((f) => [f, fs.readFileSync(f, "utf8")])), "stack export": plain })).toEqual([]);
+            expectOnlyEncrypted(generated, { shownExport: exported(true).text, plainExport: exported(false).text, backend: engine.tmp, stackFile: "tls-platform/prod.json" });
         });
 
         it("destroys everything with `destroy --yes`: the exported state holds no resource but, at most, the stack", () => {

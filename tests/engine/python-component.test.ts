@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { SECRET_SIG } from "../emulator/secrets";
 import { describeWithServers, findPulumiCli, findPythonLanguageHost, PYTHON_VENV } from "../harness/requirements";
 import { installProviderPlugins } from "./providers/index";
-import { cliWithLanguageHost, engineEnv, plaintextLeaks, revealed, ROOT, stateFiles, type StateResource, unfoundIn } from "./stack";
+import { cliWithLanguageHost, engineEnv, expectOnlyEncrypted, revealed, ROOT, type StateResource } from "./stack";
 
 // The component package from another language, through the real CLI: `pulumi package gen-sdk plugin --language
 // python` (the Node.js stand-in serves plugin/'s schema through RunPlugin, the Python stand-in writes the SDK with
@@ -202,12 +202,7 @@ describeWithServers("a Python program (pulumi 3.272.0 from PyPI) uses Certificat
         expect(cache!.password).toBe(password);
         const generated = [...privateKeys, password!, cache!.connection.url as string];
         expect(generated[4]).toContain(encodeURIComponent(password!));
-        expect(unfoundIn(generated, exported("py", true).text)).toEqual([]);
-        const plain = exported("py").text;
-        expect(plain).toContain('"ciphertext"');
-        const files = stateFiles(path.join(tmp, "backend-py"));
-        expect(files).toContain(path.join(tmp, "backend-py/state/.pulumi/stacks/components/dev.json"));
-        expect(plaintextLeaks(generated, { ...Object.fromEntries(files.map((f) => [f, fs.readFileSync(f, "utf8")])), "stack export": plain })).toEqual([]);
+        expectOnlyEncrypted(generated, { shownExport: exported("py", true).text, plainExport: exported("py").text, backend: path.join(tmp, "backend-py"), stackFile: "components/dev.json" });
     });
 
     it("destroys the Python stack: the components' children go with them, through the plugin", () => {

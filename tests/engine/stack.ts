@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "vitest";
 import { SECRET_SIG, SECRET_VALUE } from "../emulator/secrets";
 import { findPulumiCli } from "../harness/requirements";
 import { installProviderPlugins } from "./providers/index";
@@ -91,8 +92,22 @@ export function plaintextLeaks(secrets: Iterable<string>, texts: Record<string, 
 }
 
 /** Those of `secrets` that `text` does not hold, as written or JSON-escaped: [] shows the search is real. */
-export function unfoundIn(secrets: Iterable<string>, text: string): string[] {
+function unfoundIn(secrets: Iterable<string>, text: string): string[] {
     return [...secrets].filter((s) => foundIn(text, asWrittenAndEscaped(s)).length === 0);
+}
+
+/**
+ * Every one of `secrets` is in a stack's `--show-secrets` export (so the search is real) and in plaintext
+ * nowhere else: not in the state files of the file backend in `backend`, among them the stack's own
+ * (`state/.pulumi/stacks/<project>/<stack>.json`), nor in the plain export, which holds ciphertext.
+ */
+export function expectOnlyEncrypted(secrets: Iterable<string>, state: { shownExport: string; plainExport: string; backend: string; stackFile: string }): void {
+    const all = [...secrets];
+    expect(unfoundIn(all, state.shownExport)).toEqual([]);
+    const files = stateFiles(state.backend);
+    expect(files).toContain(path.join(state.backend, "state/.pulumi/stacks", state.stackFile));
+    expect(state.plainExport).toContain('"ciphertext"');
+    expect(plaintextLeaks(all, { ...Object.fromEntries(files.map((f) => [f, fs.readFileSync(f, "utf8")])), "stack export": state.plainExport })).toEqual([]);
 }
 
 /** Every file under the file backend's `state/.pulumi` in `tmp`. */

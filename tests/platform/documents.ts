@@ -1,4 +1,6 @@
+import Redis from "ioredis";
 import type { ConnectionDocument } from "../../components";
+import { ioredisOptions } from "../../components/connection/clients";
 
 /**
  * The document with the harness's host port in place of the one it names. A document names the host
@@ -21,4 +23,22 @@ export function documentCaPem(document: ConnectionDocument): string {
         throw new Error(`a dev document carries the project CA as PEM, this one: ${document.tls.ca.type}`);
     }
     return document.tls.ca.pem;
+}
+
+/**
+ * ioredis with nothing but the cache document (ioredisOptions), at the harness's host port: PING, then a
+ * SET and GET of one key. Connection errors reject; the answers are returned for the caller to check.
+ */
+export async function redisRoundTrip(document: ConnectionDocument, hostPort: number): Promise<{ ping: string; value: string | null }> {
+    const { url, options } = ioredisOptions(atHarnessPort(document, hostPort));
+    const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    client.on("error", () => undefined);
+    await client.connect();
+    try {
+        const ping = await client.ping();
+        await client.set("greeting", "hello over TLS");
+        return { ping, value: await client.get("greeting") };
+    } finally {
+        client.disconnect();
+    }
 }
