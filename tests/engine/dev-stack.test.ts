@@ -153,7 +153,8 @@ describeWithServers("the dev stack through the real engine: the project's own pr
     });
 
     it("keeps every generated secret out of the state files on disk and out of a plain `stack export`: passwords, private keys, URLs with passwords", () => {
-        const { revealed: shownState, secrets: inSecrets } = secretsIn(exported(true).resources);
+        const shown = exported(true);
+        const { revealed: shownState, secrets: inSecrets } = secretsIn(shown.resources);
         const state = shownState as StateResource[];
         const passwords = state.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.outputs!.result as string);
         expect(passwords).toHaveLength(3);
@@ -169,7 +170,7 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         ].filter((s): s is string => typeof s === "string" && s.length > 0));
         for (const secret of privateKeys) expect(inSecrets, "a private key outside a secret").toContain(secret);
 
-        expectOnlyEncrypted(generated, { shownExport: exported(true).text, plainExport: exported(false).text, backend: engine.tmp, stackFile: "tls-platform/dev.json" });
+        expectOnlyEncrypted(generated, { shownExport: shown.text, plainExport: exported(false).text, backend: engine.tmp, stackFile: "tls-platform/dev.json" });
     });
 
     it("refreshes (`refresh --yes`) and then previews no changes", () => {

@@ -119,7 +119,8 @@ describeWithServers("the prod stack through the real engine: the project's own p
         });
 
         it("keeps every generated secret out of the state files on disk and out of a plain `stack export`: auth token, passwords, private keys, the connection documents", () => {
-            const { revealed: shownState, secrets: inSecrets } = secretsIn(exported(true).resources);
+            const shown = exported(true);
+            const { revealed: shownState, secrets: inSecrets } = secretsIn(shown.resources);
             const state = shownState as StateResource[];
             const passwords = state.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.outputs!.result as string);
             expect(passwords).toHaveLength(2);
@@ -136,7 +137,7 @@ describeWithServers("the prod stack through the real engine: the project's own p
             ].filter((s): s is string => typeof s === "string" && s.length > 0));
             for (const secret of [...privateKeys, ...documents]) expect(inSecrets, "a private key or document outside a secret").toContain(secret);
 
-            expectOnlyEncrypted(generated, { shownExport: exported(true).text, plainExport: exported(false).text, backend: engine.tmp, stackFile: "tls-platform/prod.json" });
+            expectOnlyEncrypted(generated, { shownExport: shown.text, plainExport: exported(false).text, backend: engine.tmp, stackFile: "tls-platform/prod.json" });
         });
 
         it("destroys everything with `destroy --yes`: the exported state holds no resource but, at most, the stack", () => {

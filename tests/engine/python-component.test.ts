@@ -193,7 +193,8 @@ describeWithServers("a Python program (pulumi 3.272.0 from PyPI) uses Certificat
     });
 
     it("keeps every generated secret out of the Python stack's state files and plain export: keys, password, connection", () => {
-        const state = revealed(exported("py", true).resources) as StateResource[];
+        const shown = exported("py", true);
+        const state = revealed(shown.resources) as StateResource[];
         const outputsOf = (type: string) => state.filter((r) => r.type === type).map((r) => r.outputs!);
         const privateKeys = outputsOf("tls:index/privateKey:PrivateKey").map((o) => o.privateKeyPem as string);
         expect(privateKeys).toHaveLength(3);
@@ -202,7 +203,7 @@ describeWithServers("a Python program (pulumi 3.272.0 from PyPI) uses Certificat
         expect(cache!.password).toBe(password);
         const generated = [...privateKeys, password!, cache!.connection.url as string];
         expect(generated[4]).toContain(encodeURIComponent(password!));
-        expectOnlyEncrypted(generated, { shownExport: exported("py", true).text, plainExport: exported("py").text, backend: path.join(tmp, "backend-py"), stackFile: "components/dev.json" });
+        expectOnlyEncrypted(generated, { shownExport: shown.text, plainExport: exported("py").text, backend: path.join(tmp, "backend-py"), stackFile: "components/dev.json" });
     });
 
     it("destroys the Python stack: the components' children go with them, through the plugin", () => {
