@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConnectionDocument, httpsConnection, postgresConnection, redisConnection } from "./document";
+import { CONNECTION_SCHEMA_VERSION, ConnectionDocument, httpsConnection, postgresConnection, redisConnection } from "./document";
 
 const ca = { type: "pem" as const, pem: "-----BEGIN CERTIFICATE-----\n...\n" };
 const keysOf = (doc: ConnectionDocument): string[] =>
@@ -38,5 +38,45 @@ describe("connection URLs", () => {
         expect(redis.tls.clientCertificate).toBeNull();
         expect(https.username).toBeNull();
         expect(redis.tls.serverName).toBe("h");
+        expect(keysOf(redis)).toEqual(["database", "host", "password", "port", "reader", "schemaVersion", "service", "tls.ca", "tls.clientCertificate", "tls.minVersion", "tls.serverName", "topology", "url", "username"]);
+        expect(redis.reader).toBeNull();
+    });
+});
+
+describe("schema v2: topology and reader", () => {
+    it("makes a document standalone by default: its own host:port as the one seed, verified by server name", () => {
+        const doc = postgresConnection({ host: "db", port: 5432, database: "d", ca });
+        expect(doc.schemaVersion).toBe(CONNECTION_SCHEMA_VERSION);
+        expect(CONNECTION_SCHEMA_VERSION).toBe(2);
+        expect(doc.topology).toEqual({ mode: "standalone", seeds: [{ host: "db", port: 5432 }], nodeNameVerification: "server-name" });
+    });
+
+    it("gives a cluster its seeds and checks each node against the host it is reached by", () => {
+        const doc = redisConnection({ host: "clustercfg.c.cache.amazonaws.com", port: 6379, password: "t", ca: { type: "public-roots" }, topology: { mode: "cluster" } });
+        expect(doc.topology).toEqual({ mode: "cluster", seeds: [{ host: "clustercfg.c.cache.amazonaws.com", port: 6379 }], nodeNameVerification: "node-host" });
+        const seeded = redisConnection({ host: "a", port: 1, ca, topology: { mode: "cluster", seeds: [{ host: "a", port: 1 }, { host: "b", port: 2 }] } });
+        expect(seeded.topology.seeds).toEqual([{ host: "a", port: 1 }, { host: "b", port: 2 }]);
+    });
+
+    it("derives the reader's URL from the writer's: same user, password, database and sslmode, the reader's host and port", () => {
+        const doc = postgresConnection({ host: "w.rds", port: 5432, username: "app", password: "x&y", database: "orders", ca, reader: { host: "r.rds", port: 5433 } });
+        expect(doc.reader).toEqual({ host: "r.rds", port: 5433, url: "postgres://app:x%26y@r.rds:5433/orders?sslmode=verify-full" });
+        expect(doc.url).toBe("postgres://app:x%26y@w.rds:5432/orders?sslmode=verify-full");
+    });
+
+    it("refuses every bad topology and reader argument in one error", () => {
+        expect(() =>
+            postgresConnection({ host: "h", port: 1, database: "d", ca, topology: { mode: "cluster", seeds: [{ host: "", port: 0 }], nodeNameVerification: "sni" as never }, reader: { host: "r", port: 70000 } }),
+        ).toThrow(
+            "postgresConnection: 5 bad arguments:\n" +
+                '  `topology.mode` is "cluster"; expected `standalone` for a postgres document (only redis has a cluster mode);\n' +
+                '  `topology.seeds[0].host` is ""; expected a host name or IP address;\n' +
+                "  `topology.seeds[0].port` is 0; expected a whole number from 1 to 65535;\n" +
+                '  `topology.nodeNameVerification` is "sni"; expected one of server-name, node-host, or leave it out for the mode\'s default;\n' +
+                "  `reader.port` is 70000; expected a whole number from 1 to 65535.",
+        );
+        expect(() => redisConnection({ host: "h", port: 1, ca, topology: { mode: "sharded" as never, seeds: [] } })).toThrow(
+            'redisConnection: 2 bad arguments:\n  `topology.mode` is "sharded"; expected one of standalone, cluster;\n  `topology.seeds` is []; expected at least one {host, port}, or leave it out for the document\'s own host:port.',
+        );
     });
 });

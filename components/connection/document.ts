@@ -2,9 +2,16 @@
  * The connection document: one versioned JSON shape per service, identical in every environment, so
  * an application reads its cache, database and proxy the same way in dev and prod. Every key is
  * always present (null where it does not apply), so documents of two environments have the same keys.
+ * Schema v2 keeps every v1 key unchanged and adds `topology` and `reader`; reader.ts reads both.
  */
 
-export const CONNECTION_SCHEMA_VERSION = 1;
+export const CONNECTION_SCHEMA_VERSION = 2;
+
+export const TOPOLOGY_MODES = ["standalone", "cluster"] as const;
+export type TopologyMode = (typeof TOPOLOGY_MODES)[number];
+
+export const NODE_NAME_VERIFICATIONS = ["server-name", "node-host"] as const;
+export type NodeNameVerification = (typeof NODE_NAME_VERIFICATIONS)[number];
 
 export const SERVICE_KINDS = ["redis", "postgres", "https"] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
@@ -49,6 +56,40 @@ export interface ConnectionDocument {
     /** PostgreSQL database name; null for other services. */
     readonly database?: string;
     readonly tls: ConnectionTls;
+    readonly topology: ConnectionTopology;
+    /** A read-only endpoint (RDS reader endpoint over read replicas); null where there is none. */
+    readonly reader?: ConnectionReader;
+}
+
+export interface ConnectionEndpoint {
+    readonly host: string;
+    readonly port: number;
+}
+
+/**
+ * A read-only endpoint: where a client sends reads that may lag the writer. A client verifies its
+ * certificate against `host` (the reader's own name), with the document's CA and minimum version.
+ */
+export interface ConnectionReader extends ConnectionEndpoint {
+    /** The document's `url` with the reader's host and port. */
+    readonly url: string;
+}
+
+/** What a client connects to: one endpoint or a Redis Cluster. */
+export interface ConnectionTopology {
+    /** `standalone`: one endpoint (host:port). `cluster`: a Redis Cluster; `seeds` are where discovery starts. */
+    readonly mode: TopologyMode | string;
+    /**
+     * Where a client starts: for standalone the document's own host:port, for an ElastiCache cluster
+     * its configuration endpoint.
+     */
+    readonly seeds: ConnectionEndpoint[];
+    /**
+     * How each node's certificate name is checked: `server-name` = every connection verifies
+     * `tls.serverName` (standalone); `node-host` = each node is verified against the host name it is
+     * reached by (the names the cluster announces in CLUSTER SLOTS/SHARDS), never a fixed server name.
+     */
+    readonly nodeNameVerification: NodeNameVerification | string;
 }
 
 /** How to speak TLS to a service. */
@@ -73,6 +114,19 @@ export interface ConnectionInput {
     readonly serverName?: string;
     readonly ca: TrustAnchor;
     readonly clientCertificate?: ClientCertificate | null;
+    /** @default - standalone, seeds = [{host, port}], nodeNameVerification server-name */
+    readonly topology?: TopologyInput | null;
+    /** @default - none */
+    readonly reader?: ConnectionEndpoint | null;
+}
+
+export interface TopologyInput {
+    /** `standalone` or `cluster` (Redis Cluster; redis documents only). */
+    readonly mode: TopologyMode;
+    /** @default - [{host, port}] of the document */
+    readonly seeds?: ConnectionEndpoint[];
+    /** @default - `server-name` for standalone, `node-host` for cluster */
+    readonly nodeNameVerification?: NodeNameVerification;
 }
 
 /**
@@ -97,7 +151,46 @@ function buildUrl(scheme: string, input: ConnectionInput, path: string, query: R
     return url.toString();
 }
 
-function document(service: ServiceKind, url: string, input: ConnectionInput): ConnectionDocument {
+const validPort = (port: unknown) => Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535;
+
+/** Every problem of `topology` and `reader`, so one error names them all. */
+function topologyProblems(service: ServiceKind, input: ConnectionInput): string[] {
+    const problems: string[] = [];
+    const bad = (path: string, value: unknown, expected: string) => problems.push(`\`${path}\` is ${JSON.stringify(value)}; expected ${expected}`);
+    const endpoint = (path: string, e: ConnectionEndpoint) => {
+        if (typeof e?.host !== "string" || e.host === "") bad(`${path}.host`, e?.host, "a host name or IP address");
+        if (!validPort(e?.port)) bad(`${path}.port`, e?.port, "a whole number from 1 to 65535");
+    };
+    const t = input.topology;
+    if (t) {
+        if (!TOPOLOGY_MODES.includes(t.mode)) bad("topology.mode", t.mode, `one of ${TOPOLOGY_MODES.join(", ")}`);
+        if (t.mode === "cluster" && service !== "redis") bad("topology.mode", t.mode, `\`standalone\` for a ${service} document (only redis has a cluster mode)`);
+        if (t.seeds !== undefined) {
+            if (!Array.isArray(t.seeds) || t.seeds.length === 0) bad("topology.seeds", t.seeds, "at least one {host, port}, or leave it out for the document's own host:port");
+            else t.seeds.forEach((seed, i) => endpoint(`topology.seeds[${i}]`, seed));
+        }
+        if (t.nodeNameVerification !== undefined && !NODE_NAME_VERIFICATIONS.includes(t.nodeNameVerification)) {
+            bad("topology.nodeNameVerification", t.nodeNameVerification, `one of ${NODE_NAME_VERIFICATIONS.join(", ")}, or leave it out for the mode's default`);
+        }
+    }
+    if (input.reader) endpoint("reader", input.reader);
+    return problems;
+}
+
+function topology(input: ConnectionInput): ConnectionTopology {
+    const mode = input.topology?.mode ?? "standalone";
+    return {
+        mode,
+        seeds: (input.topology?.seeds ?? [{ host: input.host, port: input.port }]).map((s) => ({ host: s.host, port: s.port })),
+        nodeNameVerification: input.topology?.nodeNameVerification ?? (mode === "cluster" ? "node-host" : "server-name"),
+    };
+}
+
+function document(service: ServiceKind, url: string, input: ConnectionInput, readerUrl?: (reader: ConnectionEndpoint) => string): ConnectionDocument {
+    const problems = topologyProblems(service, input);
+    if (problems.length > 0) {
+        throw new Error(`${service}Connection: ${problems.length === 1 ? "a bad argument" : `${problems.length} bad arguments`}:\n  ${problems.join(";\n  ")}.`);
+    }
     return {
         schemaVersion: CONNECTION_SCHEMA_VERSION,
         service,
@@ -113,12 +206,14 @@ function document(service: ServiceKind, url: string, input: ConnectionInput): Co
             ca: input.ca,
             clientCertificate: input.clientCertificate ?? ABSENT,
         },
+        topology: topology(input),
+        reader: input.reader && readerUrl ? { host: input.reader.host, port: input.reader.port, url: readerUrl(input.reader) } : ABSENT,
     };
 }
 
 /** `rediss://[user]:password@host:port/0`: TLS, AUTH with the password (and user, for ACL users). */
 export function redisConnection(input: ConnectionInput): ConnectionDocument {
-    return document("redis", buildUrl("rediss", input, "/0", {}), { ...input, database: null });
+    return document("redis", buildUrl("rediss", input, "/0", {}), { ...input, database: null }, (r) => buildUrl("rediss", { ...input, ...r }, "/0", {}));
 }
 
 /**
@@ -127,10 +222,12 @@ export function redisConnection(input: ConnectionInput): ConnectionDocument {
  * (libpq fe-secure-openssl.c, brianc/node-postgres#3473).
  */
 export function postgresConnection(input: ConnectionInput & { readonly database: string }): ConnectionDocument {
-    return document("postgres", buildUrl("postgres", input, `/${encodeURIComponent(input.database)}`, { sslmode: "verify-full" }), input);
+    const url = (at: ConnectionInput) => buildUrl("postgres", at, `/${encodeURIComponent(input.database)}`, { sslmode: "verify-full" });
+    return document("postgres", url(input), input, (r) => url({ ...input, ...r }));
 }
 
 /** `https://host:port/`. */
 export function httpsConnection(input: ConnectionInput): ConnectionDocument {
-    return document("https", buildUrl("https", { ...input, username: null, password: null }, "/", {}), { ...input, database: null });
+    const url = (at: ConnectionInput) => buildUrl("https", { ...at, username: null, password: null }, "/", {});
+    return document("https", url(input), { ...input, database: null }, (r) => url({ ...input, ...r }));
 }

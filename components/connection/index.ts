@@ -1,2 +1,3 @@
 export * from "./document";
+export * from "./reader";
 export * from "./clients";

@@ -104,7 +104,7 @@ describe("ElastiCacheCache", () => {
         const host = stateOf(T.group, "doc-group").primaryEndpointAddress as string;
         const token = stateOf(T.password, "doc-auth-token").result as string;
         expect(doc).toEqual({
-            schemaVersion: 1,
+            schemaVersion: 2,
             service: "redis",
             url: `rediss://:${encodeURIComponent(token)}@${host}:6379/0`,
             host,
@@ -113,6 +113,8 @@ describe("ElastiCacheCache", () => {
             password: token,
             database: null,
             tls: { minVersion: "TLSv1.2", serverName: host, ca: { type: "public-roots" }, clientCertificate: null },
+            topology: { mode: "standalone", seeds: [{ host, port: 6379 }], nodeNameVerification: "server-name" },
+            reader: null,
         });
         expect(decodeURIComponent(new URL(doc.url).password)).toBe(token);
         expect(await valueOf(cache.primaryEndpointAddress)).toBe(host);
@@ -235,7 +237,7 @@ describe("RdsPostgres", () => {
         const password = stateOf(T.password, "docdb-password").result as string;
         expect(password).toMatch(/^[A-Za-z0-9]{40}$/);
         expect(doc).toEqual({
-            schemaVersion: 1,
+            schemaVersion: 2,
             service: "postgres",
             url: `postgres://orders_admin:${password}@${host}:5432/orders?sslmode=verify-full`,
             host,
@@ -244,6 +246,8 @@ describe("RdsPostgres", () => {
             password,
             database: "orders",
             tls: { minVersion: "TLSv1.2", serverName: host, ca: { type: "pem", pem: CA_BUNDLE }, clientCertificate: null },
+            topology: { mode: "standalone", seeds: [{ host, port: 5432 }], nodeNameVerification: "server-name" },
+            reader: null,
         });
         expect(emulator.get(T.instance, "docdb-db").inputs.password).toBe(password);
         expect(await pulumi.isSecret(db.connection)).toBe(true);

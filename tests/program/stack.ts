@@ -37,7 +37,7 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
 
 /** Every key of a connection document, `tls.*` spelled out: the same in every environment. */
 export const CONNECTION_DOCUMENT_KEYS = [
-    "database", "host", "password", "port", "schemaVersion", "service", "url", "username",
+    "database", "host", "password", "port", "reader", "schemaVersion", "service", "topology", "url", "username",
     "tls.ca", "tls.clientCertificate", "tls.minVersion", "tls.serverName",
 ].sort();
 

@@ -39,9 +39,10 @@ afterAll(async () => {
 });
 
 const doc = (port: number) => ({
-    schemaVersion: 1, service: "https", url: `https://127.0.0.1:${port}/`, host: "127.0.0.1", port, username: null, password: null, database: null,
+    schemaVersion: 2, service: "https", url: `https://127.0.0.1:${port}/`, host: "127.0.0.1", port, username: null, password: null, database: null,
     // A real host name: HSTS is judged as a browser applies it to that name (for localhost, max-age=0 is right).
     tls: { minVersion: "TLSv1.2", serverName: "web.test", ca: { type: "pem", pem: pki.ca.certPem }, clientCertificate: null },
+    topology: { mode: "standalone", seeds: [{ host: "127.0.0.1", port }], nodeNameVerification: "server-name" }, reader: null,
 });
 
 interface Run {

@@ -44,6 +44,11 @@ describe("connection documents", () => {
         expect(targetsFromJson(JSON.stringify([cache, proxy]), "-").map((t) => t.name)).toEqual(["redis@127.0.0.1:6380", "https@127.0.0.1:8443"]);
     });
 
+    it("still reads a schema v1 document (no topology, no reader) as a standalone target", () => {
+        const { topology: _t, reader: _r, ...v1 } = { ...documents().cache, schemaVersion: 1 };
+        expect(targetsFromJson(JSON.stringify(v1), "-").map((t) => [t.name, t.serverName])).toEqual([["redis@127.0.0.1:6380", "localhost"]]);
+    });
+
     it("takes a key that is missing as null (Pulumi's schema has no null)", () => {
         const { cache } = documents();
         delete cache.username;
@@ -53,7 +58,12 @@ describe("connection documents", () => {
     });
 
     it.each<[string, (d: Record<string, any>) => unknown, string[]]>([
-        ["a newer schema", (d) => ({ ...d, schemaVersion: 2 }), ["f.json: `schemaVersion` is 2; expected 1 (this verifier reads schema v1 only)."]],
+        ["a newer schema", (d) => ({ ...d, schemaVersion: 3 }), ["f.json: `schemaVersion` is 3; expected 1 or 2 (this verifier reads schema v1 and v2)."]],
+        ["a v2 document without topology", (d) => ({ ...d, topology: undefined }), ["f.json: `topology` is undefined; expected an object with mode, seeds and nodeNameVerification (schema v2)."]],
+        ["a cluster topology with no seeds and an unknown name check", (d) => ({ ...d, topology: { mode: "cluster", seeds: [], nodeNameVerification: "sni" } }), [
+            "f.json: `topology.seeds` is []; expected at least one {host, port}.",
+            'f.json: `topology.nodeNameVerification` is "sni"; expected one of server-name, node-host.',
+        ]],
         ["an unknown service", (d) => ({ ...d, service: "mysql" }), ['f.json: `service` is "mysql"; expected one of redis, postgres, https.']],
         ["a port out of range", (d) => ({ ...d, port: 70000 }), ["f.json: `port` is 70000; expected a whole number from 1 to 65535."]],
         ["a TLS minimum below 1.2", (d) => ({ ...d, tls: { ...d.tls, minVersion: "TLSv1.1" } }), ['f.json: `tls.minVersion` is "TLSv1.1"; expected `TLSv1.2` or `TLSv1.3`.']],

@@ -1,11 +1,12 @@
 /**
- * Connection documents (schema v1, components/connection/document.ts) as targets: from a JSON text
+ * Connection documents (schema v1 and v2, components/connection/document.ts) as targets: from a JSON text
  * holding one document, an array of them, or an object of name → document (a stack's `connections`
  * output). A stack's documents are found in stack.ts, those in Secrets Manager read in secrets.ts. Every
  * problem of every document is reported at once; a message never quotes a password, key or URL (which
  * holds the password).
  */
-import { CONNECTION_SCHEMA_VERSION, SERVICE_KINDS } from "../../components/connection/document";
+import { NODE_NAME_VERIFICATIONS, SERVICE_KINDS, TOPOLOGY_MODES } from "../../components/connection/document";
+import { READABLE_SCHEMA_VERSIONS } from "../../components/connection/reader";
 import type { ClientCertificate, ServiceKind, Target, Trust } from "./types";
 
 /**
@@ -25,6 +26,12 @@ export interface DocumentV1 {
         readonly serverName: string;
         readonly ca: Trust;
         readonly clientCertificate?: ClientCertificate | null;
+    };
+    /** Schema v2; a v1 document is standalone. */
+    readonly topology?: {
+        readonly mode: "standalone" | "cluster";
+        readonly seeds: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+        readonly nodeNameVerification: "server-name" | "node-host";
     };
 }
 
@@ -48,16 +55,40 @@ type Json = Record<string, unknown>;
 export const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const isPem = (v: unknown) => typeof v === "string" && v.includes("-----BEGIN ");
 
-/** Problems of one document; empty when it is a valid schema-v1 document. */
+const VERSIONS = READABLE_SCHEMA_VERSIONS.join(" or ");
+const validPort = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
+
+/** Problems of a v2 document's `topology` and `reader`. */
+function v2Problems(d: Json, bad: (path: string, v: unknown, expected: string) => void): void {
+    const t = d.topology;
+    if (!isObject(t)) {
+        bad("topology", t, "an object with mode, seeds and nodeNameVerification (schema v2)");
+    } else {
+        if (!TOPOLOGY_MODES.includes(t.mode as never)) bad("topology.mode", t.mode, `one of ${TOPOLOGY_MODES.join(", ")}`);
+        else if (t.mode === "cluster" && d.service !== "redis") bad("topology.mode", t.mode, "`standalone` (only redis has a cluster mode)");
+        if (!Array.isArray(t.seeds) || t.seeds.length === 0) bad("topology.seeds", t.seeds, "at least one {host, port}");
+        else t.seeds.forEach((s, i) => {
+            if (!isObject(s) || typeof s.host !== "string" || s.host === "" || !validPort(s.port)) bad(`topology.seeds[${i}]`, s, "{host, port}");
+        });
+        if (!NODE_NAME_VERIFICATIONS.includes(t.nodeNameVerification as never)) bad("topology.nodeNameVerification", t.nodeNameVerification, `one of ${NODE_NAME_VERIFICATIONS.join(", ")}`);
+    }
+    const r = d.reader;
+    if (r !== null && r !== undefined && !(isObject(r) && typeof r.host === "string" && r.host !== "" && validPort(r.port) && typeof r.url === "string")) {
+        bad("reader", isObject(r) ? { host: r.host, port: r.port } : r, "null or {host, port, url}");
+    }
+}
+
+/** Problems of one document; empty when it is a valid schema v1 or v2 document. */
 export function validateDocument(value: unknown, where: string): string[] {
     const problems: string[] = [];
     const bad = (path: string, v: unknown, expected: string) => problems.push(`${where}: \`${path}\` is ${show(path, v)}; expected ${expected}.`);
-    if (!isObject(value)) return [`${where}: is ${show("", value)}; expected a connection document (an object with \`schemaVersion\`: ${CONNECTION_SCHEMA_VERSION}).`];
+    if (!isObject(value)) return [`${where}: is ${show("", value)}; expected a connection document (an object with \`schemaVersion\`: ${VERSIONS}).`];
     const d = value;
-    if (d.schemaVersion !== CONNECTION_SCHEMA_VERSION) bad("schemaVersion", d.schemaVersion, `${CONNECTION_SCHEMA_VERSION} (this verifier reads schema v${CONNECTION_SCHEMA_VERSION} only)`);
+    if (!READABLE_SCHEMA_VERSIONS.includes(d.schemaVersion as never)) bad("schemaVersion", d.schemaVersion, `${VERSIONS} (this verifier reads schema v1 and v2)`);
+    if (d.schemaVersion === 2) v2Problems(d, bad);
     if (!SERVICE_KINDS.includes(d.service as never)) bad("service", d.service, `one of ${SERVICE_KINDS.join(", ")}`);
     if (typeof d.host !== "string" || d.host === "") bad("host", d.host, "a host name or IP address");
-    if (!Number.isInteger(d.port) || (d.port as number) < 1 || (d.port as number) > 65535) bad("port", d.port, "a whole number from 1 to 65535");
+    if (!validPort(d.port)) bad("port", d.port, "a whole number from 1 to 65535");
     for (const key of ["username", "password", "database"] as const) {
         if (d[key] !== null && d[key] !== undefined && typeof d[key] !== "string") bad(key, d[key], "a string or null");
     }
