@@ -87,6 +87,72 @@ export interface CertificateFacts {
     readonly fingerprint256: string;
 }
 
+/** A certificate the client saw: one the server sent, or a CA the client trusts for this endpoint. */
+export interface ChainCertificate extends CertificateFacts {
+    /**
+     * `served`: in the server's Certificate message, leaf first, in issuance order (node's
+     * `getPeerX509Certificate().issuerCertificate` links); `trust anchor`: the CA the served chain ends
+     * in, from the client's trust store (the document's CA bundle or the public roots), not sent by the
+     * server; `document CA`: another certificate of the document's CA bundle.
+     */
+    readonly source: "served" | "trust anchor" | "document CA";
+    /** basicConstraints CA:TRUE; judged by the CA threshold, as the `certificate-expiry` policy judges isCaCertificate. */
+    readonly isCa: boolean;
+}
+
+/** One TLS 1.2 cipher suite of the local OpenSSL, as `openssl ciphers -V -stdname` describes it. */
+export interface CipherSuite {
+    /** OpenSSL's name, e.g. `ECDHE-RSA-AES128-GCM-SHA256`. */
+    readonly name: string;
+    /** The IANA name, e.g. `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`. */
+    readonly standardName: string;
+    /** The two code bytes, e.g. `0xC0,0x2F`. */
+    readonly id: string;
+    /** OpenSSL's `Kx=`: ECDH (ephemeral: OpenSSL 3 has no static ECDH), DH (ephemeral), RSA, ... */
+    readonly keyExchange: string;
+    /** OpenSSL's `Au=`: ECDSA, RSA, DSS, None (anonymous). */
+    readonly authentication: string;
+    /** OpenSSL's `Enc=`, e.g. `AESGCM(128)`, `AES(128)` (CBC), `None`. */
+    readonly encryption: string;
+    /** OpenSSL's `Mac=`: AEAD, or the HMAC of a CBC (or NULL) suite. */
+    readonly mac: string;
+}
+
+/** One handshake per TLS 1.2 suite: which ones the server completes a handshake with. */
+export type CipherSuitesOutcome =
+    | { readonly probed: false; readonly detail: string }
+    | {
+          readonly probed: true;
+          /** Suites the server completed a TLS 1.2 handshake with, each offered alone. */
+          readonly accepted: readonly CipherSuite[];
+          /** How many suites the server refused. */
+          readonly refused: number;
+          /** Suites whose probe got no verdict (unreachable, no answer). */
+          readonly undetermined: ReadonlyArray<{ readonly suite: string; readonly detail: string }>;
+          /** Suites the local OpenSSL lists but this client's OpenSSL (node's) cannot offer. */
+          readonly notOfferable: readonly string[];
+          /** Suites probed. */
+          readonly candidates: number;
+          /** Handshakes at once. */
+          readonly concurrency: number;
+          /** Wall time of all the handshakes. */
+          readonly ms: number;
+      };
+
+/** An offered TLS 1.2 suite, judged. */
+export interface CipherSuiteVerdict {
+    readonly name: string;
+    readonly standardName: string;
+    /** ECDHE or DHE key exchange. */
+    readonly forwardSecrecy: boolean;
+    /** A CBC (MAC-then-encrypt) suite. */
+    readonly cbc: boolean;
+    /** In the configured profile (components/shared/tlsProfile.ts TLS12_CIPHERS). */
+    readonly inProfile: boolean;
+    /** Why it must not be offered; empty when it may. */
+    readonly problems: readonly string[];
+}
+
 /** The authenticated first request (Redis AUTH + PING, PostgreSQL login, HTTPS GET). */
 export interface RequestOutcome {
     readonly ok: boolean;
@@ -114,6 +180,8 @@ export type SessionOutcome =
           /** `tls.checkServerIdentity(serverName, cert)` failed with this message. */
           readonly identityError: string | null;
           readonly certificate: CertificateFacts | null;
+          /** Every certificate served, then the trust anchor and the document's other CA certificates. */
+          readonly chain: readonly ChainCertificate[];
           /** Absent when not attempted (never sent to a server that did not verify). */
           readonly request: RequestOutcome | null;
       };
@@ -125,6 +193,8 @@ export interface Observation {
     /** Present when the target expects mutual TLS. */
     readonly withoutClientCertificate: GateOutcome | null;
     readonly plaintext: GateOutcome;
+    /** The TLS 1.2 suites the server accepts. */
+    readonly cipherSuites: CipherSuitesOutcome;
 }
 
 export const CHECK_STATUSES = ["ok", "warn", "fail", "skip"] as const;
@@ -134,9 +204,11 @@ export const CHECK_IDS = [
     "handshake",
     "legacy_tls_refused",
     "modern_tls_accepted",
+    "tls12_cipher_suites",
     "certificate_chain",
     "certificate_hostname",
     "certificate_expiry",
+    "certificate_chain_expiry",
     "service_request",
     "hsts",
     "mutual_tls_enforced",
@@ -157,6 +229,14 @@ export interface EndpointReport {
     readonly checks: readonly Check[];
     readonly versions: Readonly<Record<TlsVersion, VersionOutcome>>;
     readonly certificate: (CertificateFacts & { readonly secondsLeft: number }) | null;
+    /** The session's certificates (see `ChainCertificate.source`); empty without a session. */
+    readonly chain: ReadonlyArray<ChainCertificate & { readonly secondsLeft: number }>;
+    /** The TLS 1.2 suites the server accepts, judged; null when they were not probed. */
+    readonly tls12CipherSuites: {
+        readonly offered: readonly CipherSuiteVerdict[];
+        readonly candidates: number;
+        readonly ms: number;
+    } | null;
 }
 
 export interface Report {
