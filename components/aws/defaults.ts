@@ -99,3 +99,42 @@ export const RDS_PASSWORD_LENGTH = 40;
 export const RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
 /** Where the RDS trust bundle is published, quoted in messages and docs. */
 export const RDS_GLOBAL_BUNDLE_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
+
+/**
+ * Cluster mode (sharded): shards (node groups) and replicas per shard. A shard holds a primary and
+ * 0–5 replicas: the provider's `replicas_per_node_group` is `validation.IntBetween(0, 5)`
+ * (terraform-provider-aws replication_group.go). ElastiCache takes 1–500 node groups per cluster
+ * (CreateReplicationGroup NumNodeGroups; Redis OSS 5.0.6+ and Valkey); the provider does not check it.
+ */
+export const DEFAULT_SHARDS = 2;
+export const MAX_SHARDS = 500;
+/** One replica per shard, so that failover and Multi-AZ have a node to promote in another AZ. */
+export const DEFAULT_REPLICAS_PER_SHARD = 1;
+export const MAX_REPLICAS_PER_SHARD = 5;
+
+/**
+ * RBAC: the user name ElastiCache gives connections that do not AUTH, which every user group must
+ * contain (docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html, "Managing access with
+ * user groups"). This library puts a disabled one there, so only the application users get in.
+ */
+export const RBAC_DEFAULT_USER_NAME = "default";
+/** The default user's access string: `off` (cannot authenticate) and no command at all. */
+export const RBAC_DISABLED_ACCESS_STRING = "off -@all";
+/**
+ * Commands an application user gets: everything but the categories Redis marks `@dangerous` (FLUSHALL,
+ * FLUSHDB, KEYS, CONFIG, DEBUG, MONITOR, SHUTDOWN, CLIENT KILL, REPLICAOF, MIGRATE, INFO, ...; every
+ * `@admin` command is also `@dangerous` in Redis 7 and Valkey); cluster discovery (CLUSTER SLOTS,
+ * SHARDS, NODES, INFO) stays allowed, as those subcommands are `@slow` only.
+ */
+export const RBAC_APPLICATION_COMMANDS = "+@all -@dangerous";
+/** ElastiCache user ids: a letter, then lower-case letters, digits and hyphens (AWS::ElastiCache::User UserId pattern `[a-z][a-z0-9\\-]*`). */
+export const RBAC_USER_ID_PATTERN = /^[a-z][a-z0-9-]*$/;
+/** Longest user and user group id this library derives (ElastiCache's limit on ids is 40; ids end in an 8-character hash). */
+export const RBAC_MAX_ID_LENGTH = 40;
+
+/**
+ * RDS read replicas per source instance for PostgreSQL: 15 (docs.aws.amazon.com/AmazonRDS/latest/
+ * UserGuide/USER_ReadRepl.html, "up to 15 read replicas from one DB instance").
+ */
+export const MAX_RDS_READ_REPLICAS = 15;
+export const DEFAULT_RDS_READ_REPLICAS = 0;

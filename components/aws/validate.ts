@@ -39,7 +39,9 @@ import {
     RDS_POSTGRES_MAJOR_VERSION,
     RDS_POSTGRES_PORT,
 } from "./defaults";
-import type { ElastiCacheCacheInputs } from "./elasticache";
+import type { ElastiCacheCacheInputs } from "./elasticache-args";
+import { nodesPerShard, validateClusterArgs } from "./cluster";
+import { validateRbacArgs } from "./rbac";
 import { validateNodeClass, validateRdsCaCertIdentifier, validateRdsPassword, validateRdsStorage, validateSnapshotWindowOverlap } from "./limits";
 import type { PrivateNetworkArgs } from "./network";
 import type { RdsPostgresInputs } from "./rds";
@@ -112,10 +114,16 @@ export function validateAllowedSources(args: Pick<PrivateNetworkArgs, "allowedSe
     return problems;
 }
 
-/** Subnets of an ElastiCache group: two AZs once it has replicas, since failover and Multi-AZ then are on. */
-export function validateElastiCacheSubnets(subnetIds: readonly unknown[], nodes: number): Problem[] {
+/**
+ * Subnets of an ElastiCache group: two AZs once it (or, in cluster mode, each shard) has replicas,
+ * since Multi-AZ then is on. `nodes` counts the nodes of one shard.
+ */
+export function validateElastiCacheSubnets(subnetIds: readonly unknown[], nodes: number, clusterMode = false): Problem[] {
     const multiAz = isWhole(nodes) && nodes >= 2;
-    return validateSubnetIds(subnetIds, multiAz ? 2 : 1, `${nodes} nodes with Multi-AZ need subnets in at least two availability zones; add one per AZ, or set \`numCacheClusters: 1\`.`);
+    const why = clusterMode
+        ? `shards with ${plural(nodes - 1, "replica")} and Multi-AZ need subnets in at least two availability zones; add one per AZ, or set \`replicasPerShard: 0\`.`
+        : `${nodes} nodes with Multi-AZ need subnets in at least two availability zones; add one per AZ, or set \`numCacheClusters: 1\`.`;
+    return validateSubnetIds(subnetIds, multiAz ? 2 : 1, why);
 }
 
 /** Subnets of an RDS instance: RDS wants its subnet group in two availability zones, even for one instance. */
@@ -209,24 +217,10 @@ export function validateKmsKeyArn(arn: unknown): Problem[] {
     return [{ path: "kmsKeyArn", message: `\`kmsKeyArn\`: ${show(arn)} is not a KMS key ARN; pass one like \`arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\`, or leave it out to have a key with rotation created.` }];
 }
 
-/** Every problem with an `ElastiCacheCache`'s arguments that is known now (pure). */
-export function validateElastiCacheArgs(given: ElastiCacheCacheInputs): Problem[] {
-    // Callers from plain JavaScript (or another language) can leave out the whole bag.
-    const args: ElastiCacheCacheInputs = given ?? ({} as ElastiCacheCacheInputs);
-    const engine = args.engine ?? DEFAULT_CACHE_ENGINE;
-    const nodes = args.numCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
+/** The single AUTH token's arguments: a token ElastiCache takes, a generation only for a generated one, SET or ROTATE. */
+function validateTokenArgs(args: ElastiCacheCacheInputs): Problem[] {
+    const problems: Problem[] = [];
     const strategy = args.authTokenUpdateStrategy ?? DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY;
-    const problems = [
-        ...validateNetwork(args, ELASTICACHE_PORT, "cache", (ids) => validateElastiCacheSubnets(ids, nodes)),
-        ...validateCacheEngine(engine, args.engineVersion ?? DEFAULT_ENGINE_VERSIONS[engine as CacheEngine]),
-        ...validateWholeRange("numCacheClusters", nodes, 1, MAX_NUM_CACHE_CLUSTERS, `1 (a single node, no failover) to ${MAX_NUM_CACHE_CLUSTERS} (a primary and five replicas); default ${DEFAULT_NUM_CACHE_CLUSTERS}`),
-        ...validateWholeRange("snapshotRetentionLimit", args.snapshotRetentionLimit ?? DEFAULT_SNAPSHOT_RETENTION_DAYS, 0, MAX_SNAPSHOT_RETENTION_DAYS, `0 (no snapshots) to ${MAX_SNAPSHOT_RETENTION_DAYS} days; default ${DEFAULT_SNAPSHOT_RETENTION_DAYS}`),
-        ...validateWindow("maintenanceWindow", args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, "weekly", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_MAINTENANCE_WINDOW),
-        ...validateWindow("snapshotWindow", args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, "daily", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_BACKUP_WINDOW),
-        ...validateSnapshotWindowOverlap(args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, { snapshot: DEFAULT_BACKUP_WINDOW, maintenance: DEFAULT_MAINTENANCE_WINDOW }),
-        ...validateNodeClass("nodeType", args.nodeType ?? DEFAULT_CACHE_NODE_TYPE, "cache", DEFAULT_CACHE_NODE_TYPE),
-        ...validateKmsKeyArn(args.kmsKeyArn),
-    ];
     if (typeof args.authToken === "string") {
         problems.push(...validateAuthToken(args.authToken));
     }
@@ -245,6 +239,34 @@ export function validateElastiCacheArgs(given: ElastiCacheCacheInputs): Problem[
             path: "authTokenUpdateStrategy",
             message: "`authTokenUpdateStrategy`: `ROTATE` on a group that has no token yet keeps passwordless access working beside the new token (AWS auth.html); use `SET` (the default), or, if the group already has a token, say so with `groupAlreadyHasAuthToken: true`.",
         });
+    }
+    return problems;
+}
+
+/** Every problem with an `ElastiCacheCache`'s arguments that is known now (pure). */
+export function validateElastiCacheArgs(given: ElastiCacheCacheInputs): Problem[] {
+    // Callers from plain JavaScript (or another language) can leave out the whole bag.
+    const args: ElastiCacheCacheInputs = given ?? ({} as ElastiCacheCacheInputs);
+    const engine = args.engine ?? DEFAULT_CACHE_ENGINE;
+    const nodes = args.numCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
+    const cluster = args.clusterMode === true;
+    const version = args.engineVersion ?? DEFAULT_ENGINE_VERSIONS[engine as CacheEngine];
+    const problems = [
+        ...validateNetwork(args, ELASTICACHE_PORT, "cache", (ids) => validateElastiCacheSubnets(ids, nodesPerShard(args, DEFAULT_NUM_CACHE_CLUSTERS), cluster)),
+        ...validateCacheEngine(engine, version),
+        ...(cluster ? [] : validateWholeRange("numCacheClusters", nodes, 1, MAX_NUM_CACHE_CLUSTERS, `1 (a single node, no failover) to ${MAX_NUM_CACHE_CLUSTERS} (a primary and five replicas); default ${DEFAULT_NUM_CACHE_CLUSTERS}`)),
+        ...validateClusterArgs(String(engine), String(version), args),
+        ...validateRbacArgs(args),
+        ...validateWholeRange("snapshotRetentionLimit", args.snapshotRetentionLimit ?? DEFAULT_SNAPSHOT_RETENTION_DAYS, 0, MAX_SNAPSHOT_RETENTION_DAYS, `0 (no snapshots) to ${MAX_SNAPSHOT_RETENTION_DAYS} days; default ${DEFAULT_SNAPSHOT_RETENTION_DAYS}`),
+        ...validateWindow("maintenanceWindow", args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, "weekly", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_MAINTENANCE_WINDOW),
+        ...validateWindow("snapshotWindow", args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, "daily", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_BACKUP_WINDOW),
+        ...validateSnapshotWindowOverlap(args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, { snapshot: DEFAULT_BACKUP_WINDOW, maintenance: DEFAULT_MAINTENANCE_WINDOW }),
+        ...validateNodeClass("nodeType", args.nodeType ?? DEFAULT_CACHE_NODE_TYPE, "cache", DEFAULT_CACHE_NODE_TYPE),
+        ...validateKmsKeyArn(args.kmsKeyArn),
+    ];
+    if (args.rbacUsers === undefined) {
+        // Beside RBAC users the token arguments are refused outright (validateRbacArgs).
+        problems.push(...validateTokenArgs(args));
     }
     if (args.transitEncryptionMigration !== undefined && args.transitEncryptionMigration !== "preferred") {
         problems.push({
