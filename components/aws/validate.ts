@@ -44,7 +44,8 @@ import { nodesPerShard, validateClusterArgs } from "./cluster";
 import { validateRbacArgs } from "./rbac";
 import { validateNodeClass, validateRdsCaCertIdentifier, validateRdsPassword, validateRdsStorage, validateSnapshotWindowOverlap } from "./limits";
 import type { PrivateNetworkArgs } from "./network";
-import type { RdsPostgresInputs } from "./rds";
+import type { RdsPostgresInputs } from "./rds-args";
+import { validateReplicaArgs } from "./replicas";
 import { parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./windows";
 
 const AWS_ID = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
@@ -324,6 +325,7 @@ export function validateRdsPostgresArgs(name: string, given: RdsPostgresInputs):
         ...validatePostgresName("databaseName", args.databaseName ?? DEFAULT_RDS_DATABASE, DEFAULT_RDS_DATABASE),
         ...validatePostgresName("username", args.username ?? DEFAULT_RDS_USERNAME, DEFAULT_RDS_USERNAME),
         ...validateKmsKeyArn(args.kmsKeyArn),
+        ...validateReplicaArgs(args),
     ];
     const weekly = parseWeeklyWindow(maintenance);
     const daily = parseDailyWindow(backup);
