@@ -1,3 +1,4 @@
+import { checkLocalCommand } from "./command";
 import {
     checkKmsKey, checkRdsInstance, checkRdsParameterGroup, checkRdsSubnetGroup, checkReplicationGroup, checkRolePolicy, checkSecurityGroup, checkSubnetGroup,
 } from "./aws";
@@ -22,6 +23,7 @@ export const CHECKS: Readonly<Record<string, Check>> = {
     "tls:index/locallySignedCert:LocallySignedCert": checkLocallySignedCert,
     "random:index/randomPassword:RandomPassword": checkRandomPassword,
     "docker:index/container:Container": checkContainer,
+    "command:local:Command": checkLocalCommand,
     "aws:kms/key:Key": checkKmsKey,
     "aws:ec2/securityGroup:SecurityGroup": checkSecurityGroup,
     "aws:elasticache/subnetGroup:SubnetGroup": checkSubnetGroup,

@@ -3,6 +3,7 @@ import {
     type AwsContext, DEFAULT_REGION, elastiCacheSubnetGroup, kmsKey, rdsInstance, rdsParameterGroup, rdsSubnetGroup, replicationGroup, rolePolicy,
     securityGroup,
 } from "./aws";
+import { localCommand } from "./command";
 import { container, network, remoteImage, volume } from "./docker";
 import { randomPassword } from "./random";
 import { secret, secretVersion } from "./secretsmanager";
@@ -41,6 +42,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     "docker:index/volume:Volume": (name, inputs) => volume(name, inputs),
     "docker:index/network:Network": (name, inputs) => network(name, inputs),
     "docker:index/container:Container": (name, inputs) => container(name, inputs),
+    "command:local:Command": (name, inputs) => localCommand(name, inputs),
     "aws:kms/key:Key": (name, inputs, _now, context) => kmsKey(name, inputs, context),
     "aws:ec2/securityGroup:SecurityGroup": (name, inputs, _now, context) => securityGroup(name, inputs, context),
     "aws:elasticache/subnetGroup:SubnetGroup": (name, inputs, _now, context) => elastiCacheSubnetGroup(name, inputs, context),

@@ -9,7 +9,7 @@ import { DIFF_RULES } from "./rules";
 type Props = Record<string, any>;
 
 /** The packages served, at the versions package.json pins (the engine asks a plugin for its version). */
-export const PROVIDER_PACKAGES = { tls: "5.6.1", random: "4.21.2", docker: "5.2.0", aws: "7.48.0" } as const;
+export const PROVIDER_PACKAGES = { tls: "5.6.1", random: "4.21.2", docker: "5.2.0", aws: "7.48.0", command: "1.2.1" } as const;
 export type ProviderPackage = keyof typeof PROVIDER_PACKAGES;
 
 /** Outputs the real providers mark Sensitive, so the engine stores them as secrets (each upstream schema's `Sensitive: true`). */
@@ -32,8 +32,18 @@ function parseUrn(urn: string): { type: string; name: string } {
     return { type: parts[2]!.split("$").pop()!, name: parts.slice(3).join("::") };
 }
 
+/**
+ * Types whose every output depends on every input, so one secret input makes every output secret:
+ * pulumi-command's `infer` resources keep the default wiring ("we want every output to depend on every
+ * input", local/commandController.go WireDependencies).
+ */
+const ALL_OUTPUTS_FROM_ALL_INPUTS = new Set(["command:local:Command"]);
+
 /** Wraps the outputs that were secret inputs or that the provider marks Sensitive. */
 function markSecrets(type: string, outs: Props, secretInputs: readonly string[]): Props {
+    if (ALL_OUTPUTS_FROM_ALL_INPUTS.has(type) && secretInputs.length > 0) {
+        return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v !== undefined && v !== null ? secret(v) : v]));
+    }
     const secretKeys = new Set([...(SENSITIVE[type] ?? []), ...secretInputs.map((p) => p.split(/[.[]/)[0]!)]);
     return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, secretKeys.has(k) && v !== undefined && v !== null ? secret(v) : v]));
 }

@@ -31,6 +31,7 @@ export interface DiffRules {
 
 const TLS = "hashicorp/terraform-provider-tls@d72d90e internal/provider";
 const RANDOM = "hashicorp/terraform-provider-random@ad788e2 internal/provider";
+const COMMAND = "pulumi/pulumi-command@010bd8e provider/pkg/provider";
 const KW = "kreuzwerker/terraform-provider-docker@83c00e0 (v4.5.0+5) internal/provider";
 /** terraform-provider-aws as stored in the search index (commit per file, as read); pulumi-aws 7.48 bridges its v6 line. */
 const AWS = "hashicorp/terraform-provider-aws internal/service";
@@ -136,6 +137,13 @@ export const DIFF_RULES: Readonly<Record<string, DiffRules>> = {
         otherInputs: "replace",
         defaults: { ipamDriver: "default" },
         computed: ["name", "driver", "options", "internal", "ipamConfigs"],
+    },
+    "command:local:Command": {
+        source: `${COMMAND}/common/inputs.go (triggers: provider:"replaceOnChanges") and local/commandController.go Update (any other change updates and runs \`update\`, else \`create\`; pulumi-go-provider infer's default Diff)`,
+        forceNew: ["triggers"],
+        inPlace: ["create", "update", "delete", "stdin", "environment", "dir", "interpreter", "logging", "addPreviousOutputInEnv", "assetPaths", "archivePaths"],
+        otherInputs: "update",
+        computed: [],
     },
     "docker:index/volume:Volume": {
         source: `${KW}/resource_docker_volume.go resourceDockerVolume, resourceDockerVolumeUpdate (cluster.availability)`,
