@@ -1,6 +1,7 @@
 import { checkServerIdentity, type PeerCertificate, type SecureVersion } from "node:tls";
 import { sniFor } from "../shared/hosts";
 import type { ConnectionDocument } from "./document";
+import { isCluster, requireRedis } from "./topology";
 
 /** Node TLS options for a document: its CA (or the public roots), server name, minimum version, client certificate. */
 export interface DocumentTlsOptions {
@@ -45,10 +46,14 @@ export function pgClientConfig(document: ConnectionDocument): { connectionString
     return { connectionString: url.toString(), ssl: tlsOptions(document) };
 }
 
-/** `new Redis(url, options)` arguments (ioredis) for a redis document: TLS from the document, AUTH from the URL. */
+/**
+ * `new Redis(url, options)` arguments (ioredis) for a standalone redis document: TLS from the
+ * document, AUTH from the URL. A cluster document needs `ioredisConnection` (ioredis `Cluster`).
+ */
 export function ioredisOptions(document: ConnectionDocument): { url: string; options: { tls: DocumentTlsOptions } } {
-    if (document.service !== "redis") {
-        throw new Error(`ioredisOptions: the document is for ${document.service}, not redis`);
+    requireRedis("ioredisOptions", document);
+    if (isCluster(document)) {
+        throw new Error("ioredisOptions: the document is a Redis Cluster (`topology.mode` cluster); use ioredisConnection, which gives ioredis `Cluster` options");
     }
     return { url: document.url, options: { tls: tlsOptions(document) } };
 }
