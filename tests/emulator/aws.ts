@@ -1,6 +1,7 @@
 import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { Diagnostics } from "./diagnostics";
+import { clusterCreateProblems, clusterState, elastiCacheUser, elastiCacheUserGroup } from "./elasticache";
 
 // The AWS resources behind ElastiCacheCache, RdsPostgres and SecretsManagerSink: ids, ARNs and endpoints
 // shaped as AWS makes them in the configured region, and the refusals that the provider
@@ -324,8 +325,9 @@ export function checkReplicationGroup(inputs: Inputs, d: Diagnostics): void {
 }
 
 /**
- * `aws:elasticache/replicationGroup` (cluster mode disabled), with the API's refusals of an AUTH token
- * without transit encryption and a KMS key without at-rest encryption at create.
+ * `aws:elasticache/replicationGroup`, with the API's refusals of an AUTH token without transit encryption,
+ * a KMS key without at-rest encryption, and the cluster-mode and RBAC combinations (elasticache.ts) at
+ * create; a cluster-mode group reports its configuration endpoint instead of a primary one.
  */
 export function replicationGroup(name: string, inputs: Inputs, context: AwsContext = DEFAULT_CONTEXT): Record<string, unknown> {
     const d = new Diagnostics();
@@ -338,6 +340,7 @@ export function replicationGroup(name: string, inputs: Inputs, context: AwsConte
     if (inputs.kmsKeyId !== undefined && atRest !== true) {
         d.add("InvalidParameterCombination: kms_key_id can be specified only when at_rest_encryption_enabled = true", "kmsKeyId");
     }
+    clusterCreateProblems(inputs, engine, d);
     d.throwIfAny("aws:elasticache/replicationGroup:ReplicationGroup", name);
     const id = (inputs.replicationGroupId ?? autoName(name)).toLowerCase();
     const zone = hex(6);
@@ -354,19 +357,29 @@ export function replicationGroup(name: string, inputs: Inputs, context: AwsConte
         port: inputs.port ?? 6379,
         atRestEncryptionEnabled: atRest,
         transitEncryptionMode: inputs.transitEncryptionEnabled ? (inputs.transitEncryptionMode ?? "required") : undefined,
-        clusterEnabled: false,
-        memberClusters: Array.from({ length: nodes }, (_, i) => `${id}-${String(i + 1).padStart(3, "0")}`),
-        primaryEndpointAddress: endpoint("master"),
-        readerEndpointAddress: endpoint("replica"),
+        ...(inputs.clusterMode === "enabled"
+            ? clusterState(id, inputs, code)
+            : {
+                  clusterEnabled: false,
+                  memberClusters: Array.from({ length: nodes }, (_, i) => `${id}-${String(i + 1).padStart(3, "0")}`),
+                  primaryEndpointAddress: endpoint("master"),
+                  readerEndpointAddress: endpoint("replica"),
+              }),
     };
 }
+
+/** `aws:elasticache/user` in the configured region (elasticache.ts). */
+export const user = (name: string, inputs: Inputs, context: AwsContext = DEFAULT_CONTEXT) => elastiCacheUser(name, inputs, context.region, ACCOUNT);
+/** `aws:elasticache/userGroup` in the configured region (elasticache.ts). */
+export const userGroup = (name: string, inputs: Inputs, context: AwsContext = DEFAULT_CONTEXT) => elastiCacheUserGroup(name, inputs, context.region, ACCOUNT);
 
 /**
  * Plan-time checks of `aws:rds/instance` (internal/service/rds/instance.go `ResourceInstance`, v5-line
  * copy): instance_class required; identifier by rds/validate.go `validIdentifier`; identifier and
  * identifier_prefix, password and manage_master_user_password conflicting; final_snapshot_identifier's
  * four StringMatch rules; backup and maintenance window formats; backup retention 0-35; monitoring
- * interval one of 0, 1, 5, 10, 15, 30, 60; kms_key_id an ARN.
+ * interval one of 0, 1, 5, 10, 15, 30, 60; kms_key_id an ARN; db_name and username conflicting with
+ * replicate_source_db (a read replica takes its source's).
  */
 export function checkRdsInstance(inputs: Inputs, d: Diagnostics): void {
     d.required(inputs, "instanceClass");
@@ -393,17 +406,25 @@ export function checkRdsInstance(inputs: Inputs, d: Diagnostics): void {
         d.add(`expected monitoring_interval to be one of [0 1 5 10 15 30 60], got ${inputs.monitoringInterval}`, "monitoringInterval");
     }
     validArn(d, "kms_key_id", inputs.kmsKeyId, "kmsKeyId");
+    if (inputs.replicateSourceDb !== undefined) {
+        for (const [field, key] of [["dbName", "db_name"], ["username", "username"]] as const) {
+            if (inputs[field] !== undefined) d.add(`"${key}": conflicts with replicate_source_db`, field);
+        }
+    }
 }
 
 /**
- * `aws:rds/instance`: host name, endpoint and port as RDS reports them, and the API's refusal of a KMS
- * key on unencrypted storage.
+ * `aws:rds/instance`: host name, endpoint and port as RDS reports them, and the API's refusals of a KMS
+ * key on unencrypted storage and of a fixed availability zone on a Multi-AZ instance.
  */
 export function rdsInstance(name: string, inputs: Inputs, context: AwsContext = DEFAULT_CONTEXT): Record<string, unknown> {
     const d = new Diagnostics();
     checkRdsInstance(inputs, d);
     if (inputs.kmsKeyId !== undefined && inputs.storageEncrypted !== true) {
         d.add("InvalidParameterCombination: a KMS key was given but storage_encrypted is not true", "kmsKeyId");
+    }
+    if (inputs.multiAz === true && inputs.availabilityZone !== undefined) {
+        d.add("InvalidParameterCombination: Requesting a specific availability zone is not valid for Multi-AZ instances.", "availabilityZone");
     }
     d.throwIfAny("aws:rds/instance:Instance", name);
     const identifier = inputs.identifier ?? autoName(name);

@@ -3,6 +3,7 @@ import {
     checkKmsKey, checkRdsInstance, checkRdsParameterGroup, checkRdsSubnetGroup, checkReplicationGroup, checkRolePolicy, checkSecurityGroup, checkSubnetGroup,
 } from "./aws";
 import { Diagnostics, type Problem, withoutUnknowns } from "./diagnostics";
+import { checkElastiCacheUser, checkElastiCacheUserGroup } from "./elasticache";
 import { checkContainer } from "./docker";
 import { checkRandomPassword } from "./random";
 import { checkSecret, checkSecretVersion } from "./secretsmanager";
@@ -28,6 +29,8 @@ export const CHECKS: Readonly<Record<string, Check>> = {
     "aws:ec2/securityGroup:SecurityGroup": checkSecurityGroup,
     "aws:elasticache/subnetGroup:SubnetGroup": checkSubnetGroup,
     "aws:elasticache/replicationGroup:ReplicationGroup": checkReplicationGroup,
+    "aws:elasticache/user:User": checkElastiCacheUser,
+    "aws:elasticache/userGroup:UserGroup": checkElastiCacheUserGroup,
     "aws:rds/subnetGroup:SubnetGroup": checkRdsSubnetGroup,
     "aws:rds/parameterGroup:ParameterGroup": checkRdsParameterGroup,
     "aws:rds/instance:Instance": checkRdsInstance,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
     type AwsContext, DEFAULT_REGION, elastiCacheSubnetGroup, kmsKey, rdsInstance, rdsParameterGroup, rdsSubnetGroup, replicationGroup, rolePolicy,
-    securityGroup,
+    securityGroup, user, userGroup,
 } from "./aws";
 import { localCommand } from "./command";
 import { container, network, remoteImage, volume } from "./docker";
@@ -47,6 +47,8 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     "aws:ec2/securityGroup:SecurityGroup": (name, inputs, _now, context) => securityGroup(name, inputs, context),
     "aws:elasticache/subnetGroup:SubnetGroup": (name, inputs, _now, context) => elastiCacheSubnetGroup(name, inputs, context),
     "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs, _now, context) => replicationGroup(name, inputs, context),
+    "aws:elasticache/user:User": (name, inputs, _now, context) => user(name, inputs, context),
+    "aws:elasticache/userGroup:UserGroup": (name, inputs, _now, context) => userGroup(name, inputs, context),
     "aws:rds/subnetGroup:SubnetGroup": (name, inputs, _now, context) => rdsSubnetGroup(name, inputs, context),
     "aws:rds/parameterGroup:ParameterGroup": (name, inputs, _now, context) => rdsParameterGroup(name, inputs, context),
     "aws:rds/instance:Instance": (name, inputs, _now, context) => rdsInstance(name, inputs, context),

@@ -1,4 +1,5 @@
 import { EMULATOR_RULES, type EmulatorRule } from "./rules";
+import { SCALING_BASELINES } from "./rules-scaling";
 
 type Inputs = Record<string, any>;
 
@@ -22,6 +23,12 @@ export const NGINX_REFERENCE = "nginx:1.30.0";
  * resources only (a container whose image has its own HEALTHCHECK).
  */
 export function ruleBaselines(f: RuleFixtures): Readonly<Record<string, readonly Inputs[]>> {
+    const base = coreBaselines(f);
+    // Cluster mode, RBAC and read replicas (rules-scaling.ts) come after each type's own baselines.
+    return Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(SCALING_BASELINES)])].map((type) => [type, [...(base[type] ?? []), ...(SCALING_BASELINES[type] ?? [])]]));
+}
+
+function coreBaselines(f: RuleFixtures): Readonly<Record<string, readonly Inputs[]>> {
     const healthcheck = { tests: ["CMD-SHELL", "true"], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" };
     return {
         "tls:index/privateKey:PrivateKey": [{ algorithm: "ECDSA", ecdsaCurve: "P256" }],

@@ -1,4 +1,5 @@
 import { IMAGE_HEALTHCHECKS, imageHasHealthcheck } from "./docker";
+import { SCALING_RULES } from "./rules-scaling";
 
 // Every rule of the real providers that the emulator reproduces (tests/emulator), with its upstream
 // source, the stage at which the real thing refuses (plan: `pulumi preview` stops, from the provider's
@@ -595,6 +596,8 @@ export const EMULATOR_RULES: readonly EmulatorRule[] = [
         rule: "1-128 of letters, digits and `_+=,.@-`", source: `${AWS}/service/iam/validate.go validResourceName(rolePolicyNameMaxLen) (search-index file id 11121969147)`,
         examples: [{ set: { name: "read secrets" }, message: "invalid value for name (must match [\\w+=,.@-])" }],
     },
+    // Cluster mode, RBAC, read replicas (rules-scaling.ts).
+    ...SCALING_RULES,
 ];
 
 /** The value at `path` (`a.b[0].c`) in `inputs`, or undefined. */

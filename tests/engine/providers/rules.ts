@@ -155,11 +155,26 @@ export const DIFF_RULES: Readonly<Record<string, DiffRules>> = {
     "aws:elasticache/replicationGroup:ReplicationGroup": {
         source: `${AWS}/elasticache/replication_group.go@001b636 resourceReplicationGroup (Schema ForceNew; CustomizeDiff ForceNewIf transit_encryption_enabled when engine_version_actual < 7.0.5, customizeDiffEngineForceNewOnDowngrade, customizeDiffEngineVersionForceNewOnDowngrade: engine_version.go@0160692)`,
         forceNew: ["atRestEncryptionEnabled", "dataTieringEnabled", "globalReplicationGroupId", "kmsKeyId", "networkType", "port", "replicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName", "subnetGroupName"],
-        inPlace: ["description", "authToken", "authTokenUpdateStrategy", "automaticFailoverEnabled", "multiAzEnabled", "engineVersion", "nodeType", "numCacheClusters", "parameterGroupName", "securityGroupIds", "snapshotRetentionLimit", "snapshotWindow", "maintenanceWindow", "transitEncryptionEnabled", "transitEncryptionMode", "userGroupIds", "tags", "applyImmediately"],
+        inPlace: ["description", "authToken", "authTokenUpdateStrategy", "automaticFailoverEnabled", "multiAzEnabled", "engineVersion", "nodeType", "numCacheClusters", "parameterGroupName", "securityGroupIds", "snapshotRetentionLimit", "snapshotWindow", "maintenanceWindow", "transitEncryptionEnabled", "transitEncryptionMode", "userGroupIds", "tags", "applyImmediately", "numNodeGroups", "replicasPerNodeGroup", "clusterMode"],
         otherInputs: "update",
         defaults: { automaticFailoverEnabled: false, multiAzEnabled: false },
-        computed: ["atRestEncryptionEnabled", "engine", "engineVersion", "port", "replicationGroupId", "transitEncryptionEnabled", "transitEncryptionMode", "subnetGroupName", "securityGroupNames", "securityGroupIds", "nodeType", "numCacheClusters", "parameterGroupName", "networkType", "dataTieringEnabled", "globalReplicationGroupId"],
+        computed: ["atRestEncryptionEnabled", "engine", "engineVersion", "port", "replicationGroupId", "transitEncryptionEnabled", "transitEncryptionMode", "subnetGroupName", "securityGroupNames", "securityGroupIds", "nodeType", "numCacheClusters", "parameterGroupName", "networkType", "dataTieringEnabled", "globalReplicationGroupId", "numNodeGroups", "replicasPerNodeGroup", "clusterMode"],
         planReplacements: replicationGroupReplacements,
+    },
+    "aws:elasticache/user:User": {
+        // v5-line copy (search-index file id 52127954095); the v6 line adds write-only passwords and takes valkey as engine.
+        source: `${AWS}/elasticache/user.go (v5 line, search-index file id 52127954095) ResourceUser (user_id, user_name, engine ForceNew; access_string, authentication_mode, passwords, no_password_required by ModifyUser)`,
+        forceNew: ["engine", "userId", "userName"],
+        inPlace: ["accessString", "authenticationMode", "noPasswordRequired", "passwords", "tags"],
+        otherInputs: "update",
+        defaults: { noPasswordRequired: false },
+        computed: ["authenticationMode"],
+    },
+    "aws:elasticache/userGroup:UserGroup": {
+        source: `${AWS}/elasticache/user_group.go (v5 line, search-index file id 51888255023) ResourceUserGroup (engine, user_group_id ForceNew; user_ids by ModifyUserGroup)`,
+        forceNew: ["engine", "userGroupId"],
+        inPlace: ["userIds", "tags"],
+        otherInputs: "update",
     },
     "aws:elasticache/subnetGroup:SubnetGroup": {
         source: `${AWS}/elasticache/subnet_group.go@01c0800 ResourceSubnetGroup`,
