@@ -13,7 +13,7 @@ import {
 import { EcdsaCurve, KeyAlgorithm } from "./limits";
 import { KeyInputs, leafKeyUsages, privateKeyArgs, resolveKey } from "./keys";
 import { recordLeaf } from "./identity";
-import { validateCertificateArgs, validateIssuer, validateIssuerPem, validateSans } from "./validate";
+import { validateCertificateArgs, validateIssuer, validateIssuerInBundle, validateIssuerPem, validateSans } from "./validate";
 
 /** `Certificate`'s arguments as every language passes them: choices are strings, checked at construction. */
 export interface CertificateInputs extends KeyInputs {
@@ -108,7 +108,9 @@ export class Certificate extends pulumi.ComponentResource {
         recordLeaf(this, { commonName: args.commonName, purpose });
         // An issuer PEM from another resource's output is checked once known, before the CSR is signed:
         // the provider signs with any certificate, CA or not (Go's x509.CreateCertificate does not check).
-        const caCertPem = isKnown(args.ca.certPem)
+        // An issuer with a trust bundle must sign with a certificate of that bundle, or every client
+        // trusting the bundle refuses this leaf: checked once both are known, before the CSR is signed.
+        const issuerPem = isKnown(args.ca.certPem)
             ? pulumi.output(args.ca.certPem)
             : pulumi.output(args.ca.certPem).apply((pem) => {
                   const late = validateIssuerPem(pem);
@@ -117,6 +119,16 @@ export class Certificate extends pulumi.ComponentResource {
                   }
                   return pem;
               });
+        const caCertPem =
+            args.ca.trustBundlePem === undefined
+                ? issuerPem
+                : pulumi.all([issuerPem, args.ca.trustBundlePem]).apply(([pem, bundle]) => {
+                      const late = validateIssuerInBundle(pem, bundle);
+                      if (late.length > 0) {
+                          throw new pulumi.ResourceError(formatProblems(subject, late), this);
+                      }
+                      return pem;
+                  });
         // SANs that come from other resources are checked once known, and then fail this component
         // before its CSR is created.
         const sansKnown = isKnown(args.dnsNames) && isKnown(args.ipAddresses);

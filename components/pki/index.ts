@@ -5,6 +5,13 @@ import { CertificateAuthorityArgs, CertificateAuthority as CertificateAuthorityC
 export * from "./certificate";
 export * from "./certificateAuthority";
 export * from "./defaults";
+export {
+    DEFAULT_CA_GENERATIONS,
+    FIRST_CA_GENERATION,
+    bundleContains,
+    generationCommonName,
+    splitPemBundle,
+} from "./generations";
 export { KeyArgs, KeyInputs } from "./keys";
 
 // TypeScript callers construct the classes with literal-union arguments; the classes themselves take

@@ -3,6 +3,7 @@ import * as net from "node:net";
 import { Problem, isKnown, show } from "../shared/problems";
 import type { CertificateInputs } from "./certificate";
 import type { CertificateAuthorityInputs } from "./certificateAuthority";
+import { bundleContains, splitPemBundle, validateGenerations } from "./generations";
 import { leafIdentity } from "./identity";
 import { validateKeyArgs } from "./keys";
 import {
@@ -180,6 +181,28 @@ export function validateIssuerPem(pem: unknown, path = "ca"): Problem[] {
 }
 
 /**
+ * Problems with an issuer whose signing certificate is not in its own trust bundle (a generation
+ * dropped from the bundle while still issuing), once both are known: no leaf may chain to a
+ * certificate its clients no longer trust.
+ */
+export function validateIssuerInBundle(certPem: string, trustBundlePem: string, path = "ca"): Problem[] {
+    const bundle = splitPemBundle(trustBundlePem);
+    if (bundle.length > 0 && bundleContains(trustBundlePem, certPem)) {
+        return [];
+    }
+    const subject = new crypto.X509Certificate(certPem).subject.replace(/\n/g, ", ");
+    const trusted = bundle.map((pem) => `\`${new crypto.X509Certificate(pem).subject.replace(/\n/g, ", ")}\``).join(", ") || "nothing";
+    return [
+        {
+            path: `${path}.trustBundlePem`,
+            message:
+                `\`${path}\`: it signs with the certificate \`${subject}\`, which its \`trustBundlePem\` (${trusted}) does not hold, so every client trusting that bundle would refuse this certificate; ` +
+                `issue from a generation the bundle holds (\`issuingGeneration\`), or put the issuing certificate in the bundle first.`,
+        },
+    ];
+}
+
+/**
  * The issuer argument: present, shaped like one, and a CA. A `Certificate` (a leaf) fits the shape
  * but is known as a leaf (identity.ts); a PEM known now is parsed; a PEM from another resource's
  * output is checked by the component once known.
@@ -211,6 +234,7 @@ export function validateCertificateAuthorityArgs(given: CertificateAuthorityInpu
     return [
         ...validateKeyArgs(args),
         ...validateCommonName(args.commonName),
+        ...validateGenerations(args.generations, args.issuingGeneration, args.commonName),
         ...validateLifetime(caLifetime(args.validityDays ?? DEFAULT_CA_VALIDITY_DAYS, args.earlyRenewalDays ?? DEFAULT_CA_EARLY_RENEWAL_DAYS)),
     ];
 }
