@@ -2,15 +2,19 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConnectionDocument, redisConnection } from "../connection/document";
 import { mutualTlsDefaults } from "../shared/mutualTls";
-import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer } from "../shared/service";
+import { partitionUploads } from "../shared/rotation/files";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, serviceCertificate, serviceConnections, trustBundleOf } from "../shared/service";
+import { publishedPort, serviceContainer } from "../shared/serviceContainer";
 import {
     DEFAULT_DRAGONFLY_PORT,
     DEFAULT_DRAGONFLY_PROACTOR_THREADS,
     DRAGONFLY_DATA_DIR,
     DRAGONFLY_IMAGE,
+    DRAGONFLY_TLS_DIR,
     dragonflyArgs,
     dragonflyEnvs,
     dragonflyHealthcheck,
+    dragonflyReload,
     dragonflyUploads,
     DragonflyConfigInput,
     validateDragonflyInput,
@@ -80,19 +84,31 @@ export class DragonflyCache extends pulumi.ComponentResource {
         const cert = serviceCertificate(name, args, aliases, this, args.mutualTls === true);
         const password = new random.RandomPassword(`${name}-password`, { length: DRAGONFLY_PASSWORD_LENGTH, special: false }, { parent: this });
         const clientCa = args.mutualTls ? pulumi.output(args.clientCaCertPem!) : pulumi.output(undefined);
-        const rendered = pulumi.all([cert.certPem, cert.privateKeyPem, cert.caCertPem, clientCa]).apply(([certPem, keyPem, issuerPem, clientCaPem]) => {
-            const resolved: DragonflyConfigInput = { ...input, clientCaCertPem: clientCaPem };
-            return { command: dragonflyArgs(resolved), uploads: dragonflyUploads(resolved, certPem, keyPem, issuerPem) };
-        });
+        const trustBundle = trustBundleOf(args.ca, cert.caCertPem);
+        // The flags depend on whether a client CA is set, not on any certificate's content.
+        const configured: DragonflyConfigInput = { ...input, clientCaCertPem: args.mutualTls ? CLIENT_CA_PLACEHOLDER : undefined };
+        const tlsFiles = pulumi.all([cert.certPem, cert.privateKeyPem, trustBundle, clientCa]).apply(([certPem, keyPem, issuerPem, clientCaPem]) =>
+            partitionUploads(dragonflyUploads({ ...input, clientCaCertPem: clientCaPem }, certPem, keyPem, issuerPem), DRAGONFLY_TLS_DIR).tls,
+        );
         const { container } = serviceContainer(
             name,
             args,
             aliases,
             {
                 image: args.image ?? DRAGONFLY_IMAGE,
-                command: rendered.command,
+                command: dragonflyArgs(configured),
                 envs: pulumi.secret(password.result.apply((p) => dragonflyEnvs(p))),
-                uploads: pulumi.secret(rendered.uploads),
+                uploads: [],
+                tls: {
+                    dir: DRAGONFLY_TLS_DIR,
+                    files: pulumi.secret(tlsFiles),
+                    certPem: cert.certPem,
+                    privateKeyPem: cert.privateKeyPem,
+                    trustBundlePem: trustBundle,
+                    reload: dragonflyReload(configured),
+                    port,
+                    protocol: "tls",
+                },
                 dataPath: DRAGONFLY_DATA_DIR,
                 ports: [{ internal: port, external: args.hostPort }],
                 // Depends only on whether a client CA is set, which is known now.
@@ -104,7 +120,7 @@ export class DragonflyCache extends pulumi.ComponentResource {
             args,
             aliases,
             { published: publishedPort(container, port), internal: port },
-            cert.caCertPem,
+            trustBundle,
             password.result.apply((p) => ({ password: p })),
             redisConnection,
         );

@@ -231,9 +231,23 @@ export function dragonflyUploads(input: DragonflyConfigInput, serverCertPem: str
  * only sends one (tried against a certificate for another name; it still answered PONG).
  */
 export function dragonflyHealthcheck(input: DragonflyConfigInput): string {
+    return `${redisCli(input)} PING | grep -qx PONG`;
+}
+
+/**
+ * How the running server re-reads its certificate files: Dragonfly ignores SIGHUP and watches no files,
+ * but `tls` and the `tls_*` file flags are mutable, and setting `tls` rebuilds every listener's TLS
+ * context from the current paths while open connections keep theirs (src/server/server_family.cc, the
+ * config registry's `tls` setter; upstream test test_config_update_tls_certs; facts.md §9). The paths
+ * never change (symlinks into the current generation), so `CONFIG SET tls true` is the whole reload.
+ * redis-cli prints `OK` on success and the error otherwise, which fails the step.
+ */
+export function dragonflyReload(input: DragonflyConfigInput): string[] {
+    return ["sh", "-c", `${redisCli(input)} CONFIG SET tls true | grep -qx OK`];
+}
+
+/** redis-cli inside the container, over TLS to the local port, verifying the server, authenticated. */
+function redisCli(input: DragonflyConfigInput): string {
     const clientCert = input.clientCaCertPem ? ` --cert ${DRAGONFLY_SERVER_CERT_PATH} --key ${DRAGONFLY_SERVER_KEY_PATH}` : "";
-    return (
-        `REDISCLI_AUTH="$DFLY_requirepass" redis-cli --tls --cacert ${DRAGONFLY_ISSUER_CA_PATH}${clientCert}` +
-        ` --sni localhost -h 127.0.0.1 -p ${input.port ?? DEFAULT_DRAGONFLY_PORT} PING | grep -qx PONG`
-    );
+    return `REDISCLI_AUTH="$DFLY_requirepass" redis-cli --tls --cacert ${DRAGONFLY_ISSUER_CA_PATH}${clientCert} --sni localhost -h 127.0.0.1 -p ${input.port ?? DEFAULT_DRAGONFLY_PORT}`;
 }

@@ -3,14 +3,23 @@
  * component and the tests agree.
  */
 
-/** Where the server certificate (leaf first, then intermediates) is uploaded. */
-export const SERVER_CERT_PATH = "/etc/nginx/tls/server.crt";
+/** The TLS directory: a read-only volume that the component's volume writer fills (shared/rotation). */
+export const NGINX_TLS_DIR = "/etc/nginx/tls";
+/** Where the server certificate (leaf first, then intermediates) is delivered. */
+export const SERVER_CERT_PATH = `${NGINX_TLS_DIR}/server.crt`;
 /** Where the server private key is uploaded (root-owned 0600: the master reads it as root, DNG has no USER). */
-export const SERVER_KEY_PATH = "/etc/nginx/tls/server.key";
+export const SERVER_KEY_PATH = `${NGINX_TLS_DIR}/server.key`;
 /** Where the CA that issues client certificates is uploaded when client verification is on. */
-export const CLIENT_CA_PATH = "/etc/nginx/tls/client-ca.crt";
+export const CLIENT_CA_PATH = `${NGINX_TLS_DIR}/client-ca.crt`;
 /** The CA that issued the server certificate, uploaded for the healthcheck's verification. */
-export const ISSUER_CA_PATH = "/etc/nginx/tls/issuer-ca.crt";
+export const ISSUER_CA_PATH = `${NGINX_TLS_DIR}/issuer-ca.crt`;
+/**
+ * How the running server re-reads its certificates: `nginx -s reload` signals the master (pid file
+ * /run/nginx.pid, set in the rendered nginx.conf), which loads the configuration and certificates again and
+ * keeps the old cycle when that fails; on success old workers finish their requests (facts.md §9;
+ * src/os/unix/ngx_process_cycle.c, ngx_master_process_cycle on ngx_reconfigure).
+ */
+export const NGINX_RELOAD: readonly string[] = ["nginx", "-s", "reload"];
 /** The rendered configuration replaces the image's main config file. */
 export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
 /** Directory whose `.well-known/acme-challenge/` files port 80 serves (certbot `--webroot-path`). */

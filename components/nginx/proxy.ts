@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConnectionDocument, httpsConnection } from "../connection/document";
 import { mutualTlsDefaults } from "../shared/mutualTls";
-import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer } from "../shared/service";
+import { partitionUploads } from "../shared/rotation/files";
+import { PEM_PLACEHOLDERS } from "../shared/rotation/placeholders";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, serviceCertificate, serviceConnections, trustBundleOf } from "../shared/service";
+import { publishedPort, serviceContainer } from "../shared/serviceContainer";
 import { MinTlsVersion, NginxConfigInput, NginxHsts, NginxUpstream, nginxHealthcheck, nginxUploads, validateNginxInput } from "./config";
-import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT } from "./defaults";
+import { DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, NGINX_RELOAD, NGINX_TLS_DIR } from "./defaults";
 
 /** The official image, stable line, pinned (nginx/docker-nginx). */
 export const NGINX_IMAGE = "nginx:1.30.0";
@@ -79,9 +82,14 @@ export class NginxProxy extends pulumi.ComponentResource {
         const sanNames = [...new Set([...(args.serverNames ?? []).filter((n) => n !== "_"), ...aliases])];
         const cert = serviceCertificate(name, args, sanNames, this);
         const clientCa = args.mutualTls ? pulumi.output(args.clientCaCertPem!) : pulumi.output(undefined);
-        const uploads = pulumi
-            .all([cert.certPem, cert.privateKeyPem, cert.caCertPem, clientCa])
-            .apply(([serverCertPem, serverKeyPem, issuerCaCertPem, clientCaCertPem]) => nginxUploads({ ...input, clientCaCertPem }, { serverCertPem, serverKeyPem, issuerCaCertPem }));
+        const trustBundle = trustBundleOf(args.ca, cert.caCertPem);
+        // nginx.conf depends on whether a client CA is set, not on any certificate's content.
+        const configUploads = partitionUploads(nginxUploads({ ...input, clientCaCertPem: args.mutualTls ? CLIENT_CA_PLACEHOLDER : undefined }, PEM_PLACEHOLDERS), NGINX_TLS_DIR).uploads;
+        const tlsFiles = pulumi
+            .all([cert.certPem, cert.privateKeyPem, trustBundle, clientCa])
+            .apply(([serverCertPem, serverKeyPem, issuerCaCertPem, clientCaCertPem]) =>
+                partitionUploads(nginxUploads({ ...input, clientCaCertPem }, { serverCertPem, serverKeyPem, issuerCaCertPem }), NGINX_TLS_DIR).tls,
+            );
         const { container } = serviceContainer(
             name,
             args,
@@ -89,7 +97,17 @@ export class NginxProxy extends pulumi.ComponentResource {
             {
                 image: args.image ?? NGINX_IMAGE,
                 command: ["nginx", "-g", "daemon off;"],
-                uploads: pulumi.secret(uploads),
+                uploads: configUploads,
+                tls: {
+                    dir: NGINX_TLS_DIR,
+                    files: pulumi.secret(tlsFiles),
+                    certPem: cert.certPem,
+                    privateKeyPem: cert.privateKeyPem,
+                    trustBundlePem: trustBundle,
+                    reload: NGINX_RELOAD,
+                    port: DEFAULT_HTTPS_PORT,
+                    protocol: "tls",
+                },
                 ports: [
                     { internal: DEFAULT_HTTPS_PORT, external: args.hostPort },
                     { internal: DEFAULT_HTTP_PORT, external: args.httpHostPort },
@@ -105,7 +123,7 @@ export class NginxProxy extends pulumi.ComponentResource {
             args,
             aliases,
             { published: publishedPort(container, DEFAULT_HTTPS_PORT), internal: DEFAULT_HTTPS_PORT },
-            cert.caCertPem,
+            trustBundle,
             { minTlsVersion: args.minTlsVersion as MinTlsVersion | undefined },
             httpsConnection,
         );

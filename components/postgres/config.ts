@@ -24,6 +24,14 @@ export const POSTGRES_SERVER_KEY_PATH = `${POSTGRES_TLS_DIR}/server.key`;
 export const POSTGRES_CLIENT_CA_PATH = `${POSTGRES_TLS_DIR}/ca.crt`;
 /** The CA that issued the server certificate, for the healthcheck's verify-full connection. */
 export const POSTGRES_ISSUER_CA_PATH = `${POSTGRES_TLS_DIR}/issuer-ca.crt`;
+/**
+ * How the running server re-reads its TLS files: SIGHUP to the postmaster, which is PID 1 (the image's
+ * docker-entrypoint.sh ends in `exec "$@"` through gosu). Since PostgreSQL 10 a reload rebuilds the SSL
+ * context (src/backend/postmaster/postmaster.c, process_pm_reload_request → secure_initialize(false)); a
+ * broken new file is logged and the old context kept, which is why the reload step then reads the served
+ * certificate.
+ */
+export const POSTGRES_RELOAD: readonly string[] = ["sh", "-c", "kill -HUP 1"];
 export const POSTGRES_HBA_PATH = "/etc/postgresql/pg_hba.conf";
 export const POSTGRES_SECRETS_DIR = "/etc/postgresql/secrets";
 export const POSTGRES_SUPERUSER_PASSWORD_PATH = `${POSTGRES_SECRETS_DIR}/superuser-password`;

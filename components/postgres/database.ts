@@ -3,10 +3,15 @@ import * as random from "@pulumi/random";
 import { ConnectionDocument, postgresConnection } from "../connection/document";
 import type { KeyArgs } from "../pki/keys";
 import { mutualTlsDefaults } from "../shared/mutualTls";
-import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, publishedPort, serviceCertificate, serviceConnections, serviceContainer } from "../shared/service";
+import { PEM_PLACEHOLDERS } from "../shared/rotation/placeholders";
+import { partitionUploads } from "../shared/rotation/files";
+import { CLIENT_CA_PLACEHOLDER, TlsServiceArgs, checkServiceArgs, serviceCertificate, serviceConnections, trustBundleOf } from "../shared/service";
+import { publishedPort, serviceContainer } from "../shared/serviceContainer";
 import {
     DEFAULT_POSTGRES_PORT,
     POSTGRES_DATA_DIR,
+    POSTGRES_RELOAD,
+    POSTGRES_TLS_DIR,
     PostgresConfigInput,
     PostgresTlsVersion,
     postgresCommand,
@@ -101,11 +106,15 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         const superuser = new random.RandomPassword(`${name}-superuser-password`, { length: POSTGRES_PASSWORD_LENGTH, special: false }, { parent: this });
         const app = new random.RandomPassword(`${name}-app-password`, { length: POSTGRES_PASSWORD_LENGTH, special: false }, { parent: this });
         const clientCa = args.mutualTls ? pulumi.output(args.clientCaCertPem!) : pulumi.output(undefined);
-        const uploads = pulumi
-            .all([cert.certPem, cert.privateKeyPem, cert.caCertPem, clientCa, superuser.result, app.result])
-            .apply(([serverCertPem, serverKeyPem, issuerCaCertPem, clientCaCertPem, superuserPassword, appPassword]) =>
-                postgresUploads({ ...input, clientCaCertPem }, { serverCertPem, serverKeyPem, issuerCaCertPem, superuserPassword, appPassword }),
-            );
+        const trustBundle = trustBundleOf(args.ca, cert.caCertPem);
+        const clientCaPlaceholder = args.mutualTls ? CLIENT_CA_PLACEHOLDER : undefined;
+        // Configuration from everything but the certificates, so that a renewal leaves the container's inputs alone.
+        const configUploads = pulumi.all([superuser.result, app.result]).apply(([superuserPassword, appPassword]) =>
+            partitionUploads(postgresUploads({ ...input, clientCaCertPem: clientCaPlaceholder }, { ...PEM_PLACEHOLDERS, superuserPassword, appPassword }), POSTGRES_TLS_DIR).uploads,
+        );
+        const tlsFiles = pulumi.all([cert.certPem, cert.privateKeyPem, trustBundle, clientCa]).apply(([serverCertPem, serverKeyPem, issuerCaCertPem, clientCaCertPem]) =>
+            partitionUploads(postgresUploads({ ...input, clientCaCertPem }, { serverCertPem, serverKeyPem, issuerCaCertPem, superuserPassword: "", appPassword: "" }), POSTGRES_TLS_DIR).tls,
+        );
         const { container } = serviceContainer(
             name,
             args,
@@ -114,7 +123,17 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                 image: args.image ?? POSTGRES_IMAGE,
                 command: postgresCommand(input),
                 envs: postgresEnvs(),
-                uploads: pulumi.secret(uploads),
+                uploads: pulumi.secret(configUploads),
+                tls: {
+                    dir: POSTGRES_TLS_DIR,
+                    files: pulumi.secret(tlsFiles),
+                    certPem: cert.certPem,
+                    privateKeyPem: cert.privateKeyPem,
+                    trustBundlePem: trustBundle,
+                    reload: POSTGRES_RELOAD,
+                    port,
+                    protocol: "postgres",
+                },
                 dataPath: POSTGRES_DATA_DIR,
                 ports: [{ internal: port, external: args.hostPort }],
                 healthcheck: postgresHealthcheck(input),
@@ -126,7 +145,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             args,
             aliases,
             { published: publishedPort(container, port), internal: port },
-            cert.caCertPem,
+            trustBundle,
             app.result.apply((password) => ({ username: input.user, password, database: input.database, minTlsVersion: args.minTlsVersion as PostgresTlsVersion | undefined })),
             (c) => postgresConnection({ ...c, database: input.database }),
         );

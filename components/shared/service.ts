@@ -1,5 +1,4 @@
 import * as net from "node:net";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Certificate, CertificateInputs } from "../pki/certificate";
 import type { CertificateIssuer } from "../pki/certificateAuthority";
@@ -87,6 +86,14 @@ export interface TlsServiceArgs {
 export interface ClientCertificateInput {
     readonly certPem: pulumi.Input<string>;
     readonly privateKeyPem: pulumi.Input<string>;
+}
+
+/**
+ * The CA bundle a service's clients, healthcheck and reload probe trust: the issuer's trust bundle (every
+ * current CA generation, during a CA key rollover) when it has one, else the CA that issued `issuedBy`.
+ */
+export function trustBundleOf(ca: CertificateIssuer, issuedBy: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.output((ca as { readonly trustBundlePem?: pulumi.Input<string> }).trustBundlePem ?? issuedBy);
 }
 
 /**
@@ -258,65 +265,6 @@ function serviceCertificateArgs(name: string, args: TlsServiceArgs, aliases: str
         earlyRenewalDays: args.certificateEarlyRenewalDays,
         ...args.certificateKey,
     };
-}
-
-export interface ServiceContainerSpec {
-    readonly image: string;
-    readonly command: pulumi.Input<string[]>;
-    readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
-    readonly uploads: pulumi.Input<docker.types.input.ContainerUpload[]>;
-    /** Where the named data volume is mounted; none for a stateless service. */
-    readonly dataPath?: string;
-    /** Container port → host port (undefined: Docker picks). */
-    readonly ports: ReadonlyArray<{ readonly internal: number; readonly external?: number }>;
-    /** A shell command that succeeds only when the service answers over verified TLS. */
-    readonly healthcheck: string;
-    readonly hosts?: docker.types.input.ContainerHost[];
-}
-
-/**
- * The container of a TLS service, with its pinned image, data volume, networks and healthcheck. Every
- * upload is ForceNew in the Docker provider, so a renewed certificate replaces the container; the
- * data volume is a separate resource and survives. `deleteBeforeReplace` because two servers must
- * never open one data directory, and the container name is fixed.
- */
-export function serviceContainer(name: string, args: TlsServiceArgs, aliases: string[], spec: ServiceContainerSpec, parent: pulumi.Resource) {
-    const prefix = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
-    const image = new docker.RemoteImage(`${name}-image`, { name: spec.image, keepLocally: true }, { parent });
-    const volume = spec.dataPath ? new docker.Volume(`${name}-data`, { name: `${prefix}-data` }, { parent }) : undefined;
-    const publishNetwork = new docker.Network(`${name}-publish`, { name: `${prefix}-publish`, driver: "bridge", internal: false }, { parent });
-    const container = new docker.Container(
-        name,
-        {
-            name: prefix,
-            image: image.imageId,
-            command: spec.command,
-            envs: spec.envs,
-            uploads: spec.uploads,
-            volumes: volume ? [{ volumeName: volume.name, containerPath: spec.dataPath }] : [],
-            networksAdvanced: [{ name: args.network, aliases }, { name: publishNetwork.name }],
-            ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: publishedEndpoint(args.publishAddress).bind, protocol: "tcp" })),
-            hosts: spec.hosts,
-            healthcheck: { tests: ["CMD-SHELL", spec.healthcheck], interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
-            wait: true,
-            waitTimeout: 120,
-            restart: "unless-stopped",
-            mustRun: true,
-        },
-        { parent, deleteBeforeReplace: true },
-    );
-    return { image, volume, publishNetwork, container };
-}
-
-/** The host port Docker published `internal` on (chosen by Docker unless given). */
-export function publishedPort(container: docker.Container, internal: number): pulumi.Output<number> {
-    return container.ports.apply((ports) => {
-        const port = (ports ?? []).find((p) => p.internal === internal)?.external;
-        if (port === undefined) {
-            throw new Error(`container port ${internal} was not published`);
-        }
-        return port;
-    });
 }
 
 /**

@@ -5,6 +5,7 @@ import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConnectionDocument, pgClientConfig } from "../../components";
 import { type RegisteredInputs, type RunningDataServices, startDataServices } from "../harness/images/data-services";
+import { withDeliveredTlsFiles } from "../harness/volumes";
 import { describeWithServers } from "../harness/requirements";
 import { atHarnessPort, redisRoundTrip } from "../platform/documents";
 import { EMULATED_DOCKER_ENGINE, quickstart, type Quickstart, readmeCommands, workflowStep } from "./quickstart";
@@ -122,8 +123,11 @@ describeWithServers("the dev stack through the real engine: the project's own pr
         let services: RunningDataServices;
 
         beforeAll(async () => {
-            const containers = engine.resources("dev", true).filter((r) => r.type === CONTAINER);
-            const inputs = (name: string) => (containers.find((c) => c.inputs!.name === name)?.inputs ?? {}) as Record<string, Json>;
+            const resources = engine.resources("dev", true);
+            const containers = resources.filter((r) => r.type === CONTAINER);
+            const commands = resources.filter((r) => r.type === "command:local:Command").map((r) => r.inputs ?? {});
+            // The certificates are not uploads: the TLS volume's writer command delivers them (its stdin, from the state).
+            const inputs = (name: string) => withDeliveredTlsFiles((containers.find((c) => c.inputs!.name === name)?.inputs ?? {}) as Record<string, Json>, commands);
             const db = inputs("tls-platform-dev-db");
             const df = inputs("tls-platform-dev-cache");
             expect(db.command?.[0], "no container tls-platform-dev-db in the state").toBe("postgres");

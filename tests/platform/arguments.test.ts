@@ -1,6 +1,7 @@
 import * as crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator, type RegisteredResource } from "../emulator";
+import { type ContainerComponent, registeredContainer } from "./fixture";
 
 // The service components' arguments as a whole: every problem at once (the server certificate's
 // under the names the caller used), missing arguments from plain JavaScript, the cross-argument
@@ -32,7 +33,9 @@ const CA_FIX = 'pass the `CertificateAuthority` that issues your certificates, e
 async function containerOf(component: { containerName: import("@pulumi/pulumi").Output<string>; connection: import("@pulumi/pulumi").Output<unknown> }): Promise<RegisteredResource> {
     await valueOf(component.connection);
     const name = await valueOf(component.containerName);
-    return emulator.ofType(CONTAINER).find((r) => r.state.name === name)!;
+    const found = emulator.ofType(CONTAINER).find((r) => r.state.name === name)!;
+    // Certificates are delivered through the TLS volume, not uploaded: the files the server finds at start.
+    return { ...found, inputs: { ...found.inputs, uploads: (await registeredContainer(emulator, component as ContainerComponent)).uploads } };
 }
 
 describe("every problem in one error, the server certificate's named by the caller's arguments", () => {

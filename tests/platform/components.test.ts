@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TLS12_CIPHER_STRING } from "../../components/shared/tlsProfile";
 import { dragonflyStartupFailures, HOST_SHAPES } from "../dragonfly-model";
 import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator, type RegisteredResource } from "../emulator";
+import { decodeTlsPayload } from "../harness/volumes";
+import { type ContainerComponent, registeredContainer } from "./fixture";
 
 // The dev components under the provider emulator: the exact inputs of the Docker resources that
 // matter (images, ports, networks, volumes, uploads, healthchecks), secrecy, and bad input.
@@ -27,13 +29,18 @@ async function containerOf(component: { containerName: pulumi.Output<string>; co
 }
 
 const uploadModes = (r: RegisteredResource) => r.inputs.uploads.map((u: Record<string, string>) => `${u.file} ${u.permissions} ${u.owner}:${u.group}`);
+/** The files the component's volume writer delivers into its TLS directory, as `path mode owner:group`. */
+async function deliveredModes(component: ContainerComponent): Promise<string[]> {
+    const registered = await registeredContainer(emulator, component);
+    return decodeTlsPayload(registered.tls.deliver.stdin).map((f) => `${registered.tls.dir}/${f.name} ${f.permissions} ${f.owner}:${f.group}`);
+}
 
 describe("every service container", () => {
     it.each([
-        ["DragonflyCache", "docker.dragonflydb.io/dragonflydb/dragonfly:v1.40.1", "/data"],
-        ["PostgresDatabase", "postgres:17.9-bookworm", "/var/lib/postgresql/data"],
-        ["NginxProxy", "nginx:1.30.0", undefined],
-    ] as const)("%s: pinned image, loopback ports, private + publish networks, volume, TLS healthcheck, wait, restart", async (kind, image, dataPath) => {
+        ["DragonflyCache", "docker.dragonflydb.io/dragonflydb/dragonfly:v1.40.1", "/data", "/etc/dragonfly/tls"],
+        ["PostgresDatabase", "postgres:17.9-bookworm", "/var/lib/postgresql/data", "/etc/postgresql/tls"],
+        ["NginxProxy", "nginx:1.30.0", undefined, "/etc/nginx/tls"],
+    ] as const)("%s: pinned image, loopback ports, private + publish networks, data and TLS volumes, TLS healthcheck, wait, restart", async (kind, image, dataPath, tlsDir) => {
         const name = `svc-${kind.toLowerCase()}`;
         const component = new c[kind](name, { ca, network: "backend" });
         const container = await containerOf(component);
@@ -43,11 +50,19 @@ describe("every service container", () => {
         expect(inputs.ports.every((p: { ip: string }) => p.ip === "127.0.0.1")).toBe(true);
         expect(inputs.networksAdvanced).toEqual([{ name: "backend", aliases: [name] }, { name: `tls-platform-dev-${name}-publish` }]);
         expect(emulator.get("docker:index/network:Network", `${name}-publish`).inputs).toEqual({ name: `tls-platform-dev-${name}-publish`, driver: "bridge", internal: false });
-        expect(inputs.volumes).toEqual(dataPath ? [{ volumeName: `tls-platform-dev-${name}-data`, containerPath: dataPath }] : []);
+        expect(inputs.volumes).toEqual([
+            ...(dataPath ? [{ volumeName: `tls-platform-dev-${name}-data`, containerPath: dataPath }] : []),
+            { volumeName: `tls-platform-dev-${name}-tls`, containerPath: tlsDir, readOnly: true },
+        ]);
+        // No certificate is an upload (ForceNew): they go through the TLS volume, delivered before the container starts.
+        expect(inputs.uploads.filter((u: { file: string }) => u.file.startsWith(`${tlsDir}/`))).toEqual([]);
+        const { tls } = await registeredContainer(emulator, component);
+        expect(tls.deliver.secretInputs).toContain("stdin");
+        expect(tls.deliver.command).toContain(`--volume tls-platform-dev-${name}-tls:/tls `);
+        expect(tls.reload.command).toContain(`docker exec tls-platform-dev-${name} `);
         expect(inputs.healthcheck.tests[0]).toBe("CMD-SHELL");
         expect(inputs.healthcheck.tests[1]).toMatch(/--cacert|sslrootcert=/);
         expect(inputs).toMatchObject({ wait: true, restart: "unless-stopped", mustRun: true });
-        expect(container.secretInputs).toContain("uploads");
         expect(emulator.failures).toEqual([]);
     });
 
@@ -91,12 +106,13 @@ describe("DragonflyCache", () => {
         for (const host of HOST_SHAPES) expect(dragonflyStartupFailures(inputs.command, inputs.envs, host), JSON.stringify(host)).toEqual([]);
         expect(inputs.envs).toEqual([`DFLY_requirepass=${(await valueOf(cache.password))}`]);
         expect(inputs.envs.join()).not.toMatch(/DFLY_PASSWORD/);
-        expect(secretInputs).toEqual(expect.arrayContaining(["envs", "uploads"]));
-        expect(uploadModes({ inputs } as RegisteredResource)).toEqual([
-            "/etc/dragonfly/tls/server.crt 0644 999:999",
-            "/etc/dragonfly/tls/server.key 0600 999:999",
+        expect(secretInputs).toEqual(expect.arrayContaining(["envs"]));
+        expect(inputs.uploads).toEqual([]);
+        expect(await deliveredModes(cache)).toEqual([
             "/etc/dragonfly/tls/ca.crt 0644 999:999",
             "/etc/dragonfly/tls/issuer-ca.crt 0644 999:999",
+            "/etc/dragonfly/tls/server.crt 0644 999:999",
+            "/etc/dragonfly/tls/server.key 0600 999:999",
         ]);
         // Its healthcheck presents the server's own certificate, so that one must allow clientAuth too.
         expect(emulator.get("tls:index/locallySignedCert:LocallySignedCert", "df-tls-cert").inputs.allowedUses).toEqual(["digital_signature", "server_auth", "client_auth"]);
@@ -122,7 +138,7 @@ describe("PostgresDatabase", () => {
         const hba = inputs.uploads.find((u: { file: string }) => u.file === "/etc/postgresql/pg_hba.conf").content as string;
         const rows = hba.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(/\s+/).join(" "));
         expect(rows).toEqual(["local all all scram-sha-256", "hostnossl all all all reject", "hostssl all all all scram-sha-256 clientcert=verify-full"]);
-        for (const u of inputs.uploads) {
+        for (const u of (await registeredContainer(emulator, db)).uploads) {
             expect(`${u.owner}:${u.group}`).toBe("999:999");
             expect(u.permissions).toBe(/key|password/.test(u.file) ? "0600" : "0644");
         }
@@ -144,11 +160,11 @@ describe("NginxProxy", () => {
         ]);
         expect(inputs.command).toEqual(["nginx", "-g", "daemon off;"]);
         expect(inputs.hosts).toEqual([{ host: "host.docker.internal", ip: "host-gateway" }]);
-        expect(uploadModes({ inputs } as RegisteredResource)).toEqual([
-            "/etc/nginx/nginx.conf 0644 0:0",
+        expect(uploadModes({ inputs } as RegisteredResource)).toEqual(["/etc/nginx/nginx.conf 0644 0:0"]);
+        expect(await deliveredModes(proxy)).toEqual([
+            "/etc/nginx/tls/issuer-ca.crt 0644 0:0",
             "/etc/nginx/tls/server.crt 0644 0:0",
             "/etc/nginx/tls/server.key 0600 0:0",
-            "/etc/nginx/tls/issuer-ca.crt 0644 0:0",
         ]);
         expect(await valueOf(proxy.connection)).toMatchObject({ service: "https", url: "https://127.0.0.1:18443/", port: 18443 });
         expect(await valueOf(proxy.httpHostPort)).toBe(18080);

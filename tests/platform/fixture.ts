@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
 import type { ConnectionDocument } from "../../components";
 import type { ContainerFile } from "../../components/shared/container";
+import { withDeliveredTlsFiles } from "../harness/volumes";
 
 /** A container as the Docker provider would be asked to create it: exactly the registered inputs. */
 export interface RegisteredContainer {
@@ -9,8 +10,16 @@ export interface RegisteredContainer {
     readonly image: string;
     readonly command: string[];
     readonly envs: string[];
-    /** Literal uploads as the components build them, the secret wrapper removed by the emulator. */
+    /**
+     * Every file the server finds at start: the container's own uploads (configuration) and the TLS files
+     * the volume writer delivers into its TLS directory, decoded from the writer's payload (the writer
+     * itself runs in tests/servers/rotation.test.ts), each at `<tlsDir>/<name>`.
+     */
     readonly uploads: ContainerFile[];
+    /** The container's own `uploads` input: configuration only, no certificate. */
+    readonly configUploads: ContainerFile[];
+    /** The TLS volume's mount and the two commands that fill it and reload the server, as registered. */
+    readonly tls: RegisteredTlsDelivery;
     readonly ports: Array<{ internal: number; external: number; ip: string }>;
     /** The healthcheck's shell command (`CMD-SHELL`). */
     readonly healthcheck: string;
@@ -19,6 +28,16 @@ export interface RegisteredContainer {
     readonly secretInputs: readonly string[];
     /** The component's connection document for a client on this machine. */
     readonly connection: ConnectionDocument;
+}
+
+export interface RegisteredTlsDelivery {
+    readonly dir: string;
+    readonly volumeName: string;
+    readonly readOnly: boolean;
+    /** `<name>-tls-files`: the writer's `docker run` and its stdin (the payload, secret). */
+    readonly deliver: { readonly command: string; readonly stdin: string; readonly secretInputs: readonly string[] };
+    /** `<name>-tls-reload`: `docker exec` of the reload, then the served-certificate probe; stdin the CA bundle. */
+    readonly reload: { readonly command: string; readonly stdin: string };
 }
 
 export interface Pems {
@@ -95,16 +114,39 @@ export async function registeredContainer(emulator: ProviderEmulator, component:
     const containerName = await valueOf(component.containerName);
     const found = emulator.ofType("docker:index/container:Container").find((r) => r.state.name === containerName)!;
     const { inputs, state } = found;
+    const tls = await registeredTlsDelivery(emulator, containerName, inputs.volumes ?? []);
+    const configUploads: ContainerFile[] = inputs.uploads ?? [];
     return {
         name: containerName,
         image: inputs.image,
         command: inputs.command,
         envs: inputs.envs ?? [],
-        uploads: inputs.uploads,
+        uploads: withDeliveredTlsFiles(inputs, [{ create: tls.deliver.command, stdin: tls.deliver.stdin }]).uploads,
+        configUploads,
+        tls,
         ports: state.ports,
         healthcheck: inputs.healthcheck.tests[1],
         volumes: inputs.volumes ?? [],
         secretInputs: found.secretInputs,
         connection,
+    };
+}
+
+/** The TLS volume of a container and the two commands registered for it. */
+async function registeredTlsDelivery(emulator: ProviderEmulator, containerName: string, volumes: Array<{ volumeName: string; containerPath: string; readOnly?: boolean }>): Promise<RegisteredTlsDelivery> {
+    const volume = volumes.find((v) => v.volumeName === `${containerName}-tls`);
+    if (!volume) throw new Error(`${containerName} mounts no TLS volume ${containerName}-tls`);
+    const find = (match: string) => emulator.ofType("command:local:Command").find((r) => String(r.inputs.create).includes(match));
+    // The reload registers once the container's published port is known, after the connection document.
+    for (let waited = 0; !find(`docker exec ${containerName} `) && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    const deliver = find(` --volume ${volume.volumeName}:/tls `);
+    const reload = find(`docker exec ${containerName} `);
+    if (!deliver || !reload) throw new Error(`${containerName}: no ${deliver ? "reload" : "delivery"} command registered`);
+    return {
+        dir: volume.containerPath,
+        volumeName: volume.volumeName,
+        readOnly: volume.readOnly === true,
+        deliver: { command: deliver.inputs.create, stdin: deliver.inputs.stdin, secretInputs: deliver.secretInputs },
+        reload: { command: reload.inputs.create, stdin: reload.inputs.stdin },
     };
 }

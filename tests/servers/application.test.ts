@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ConnectionDocument } from "../../components";
 import { installEmulator, valueOf, type ProviderEmulator } from "../emulator";
 import { type RegisteredInputs, type RunningDataServices, startDataServices } from "../harness/images/data-services";
+import { withDeliveredTlsFiles } from "../harness/volumes";
 import { describeWithServers } from "../harness/requirements";
 import { stackConfig } from "../program/stack";
 import { atHarnessPort, redisRoundTrip } from "../platform/documents";
@@ -19,7 +20,9 @@ let helpers: typeof import("../../components");
 let connections: Record<"cache" | "database" | "proxy", ConnectionDocument>;
 let services: RunningDataServices;
 
-const registered = (name: string) => emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === name)!.inputs;
+/** A container's inputs with the files its TLS volume delivers, as the server finds them at start. */
+const registered = (name: string) =>
+    withDeliveredTlsFiles(emulator.ofType("docker:index/container:Container").find((c) => c.inputs.name === name)!.inputs, emulator.ofType("command:local:Command").map((c) => c.inputs));
 
 describeWithServers("the application's view of the dev stack", ["root", "postgres", "redis", "socat", "unshare"], () => {
     beforeAll(async () => {

@@ -402,17 +402,18 @@ describeWithServers("PostgresDatabase's registered container on a real server (l
     });
 
     // Last: it stops `main`.
-    it("keeps data across a container replacement with a renewed certificate (same data directory)", async () => {
+    it("keeps data across a container replacement that starts with a renewed certificate (same data directory)", async () => {
         const renewed = platform.databaseRenewed;
-        // A renewal replaces the container because its certificate uploads changed (every upload field is ForceNew: kreuzwerker/terraform-provider-docker resource_docker_container.go); command, env
-        // and the other files stay. The fixture's renewed variant is a component instance of its own, so its
-        // generated passwords and its volume's name differ too; the harness gives it `database`'s data
-        // directory, which keeps the first passwords, and those are used below.
+        // A renewal alone reloads in place (tests/servers/rotation.test.ts); a container replaced later (an
+        // image bump) starts from the same data directory and whatever the TLS volume holds then, here a
+        // renewed certificate. Command and env stay. The fixture's renewed variant is a component instance
+        // of its own, so its generated passwords and its volume's name differ too; the harness gives it
+        // `database`'s data directory, which keeps the first passwords, and those are used below.
         expect(renewed.command).toEqual(platform.database.command);
         expect(renewed.envs).toEqual(platform.database.envs);
         expect(renewed.volumes.map((v) => v.containerPath)).toEqual(platform.database.volumes.map((v) => v.containerPath));
         const changed = renewed.uploads.filter((u) => upload(platform.database, u.file) !== u.content).map((u) => u.file);
-        expect(changed).toEqual([SERVER_CERT, "/etc/postgresql/tls/server.key", SUPERUSER_PASSWORD_FILE, APP_PASSWORD_FILE]);
+        expect(changed.sort()).toEqual([SUPERUSER_PASSWORD_FILE, APP_PASSWORD_FILE, SERVER_CERT, "/etc/postgresql/tls/server.key"].sort());
 
         const marker = randomBytes(8).toString("hex");
         await pgQuery(clientConfig(doc, main.hostPort), `CREATE TABLE kept AS SELECT '${marker}'::text AS marker`);

@@ -1,0 +1,69 @@
+/**
+ * The volume writer: a shell script run by `docker run` in the service's own image, with the TLS volume
+ * mounted, reading a payload (files.ts) on stdin. Each delivery is a new generation directory
+ * `.gen-<hash>`; `current` is a symlink to one of them, switched by rename(2) (`mv -T`), which is atomic, so
+ * a server that reads `<tlsDir>/server.crt` (a fixed symlink `server.crt -> current/server.crt`) sees the
+ * old pair or the new pair, never half of each. New files in a new directory also get new inodes, which
+ * nginx >= 1.27.2 needs to notice a changed certificate on reload (it caches by path, inode and mtime).
+ *
+ * The images are Debian (postgres, nginx) and Ubuntu (Dragonfly) based: `/bin/sh`, GNU coreutils
+ * (`base64 -d`, `mv -T`, `readlink`) are there.
+ */
+
+/** Where the writer container mounts the volume. */
+export const WRITER_MOUNT = "/tls";
+
+/**
+ * `sh -c WRITER_SCRIPT tls-writer <dir>`. Prints one line on stdout, never file content. An unchanged
+ * payload (same generation already current) changes nothing, so re-running it (an image bump re-runs it)
+ * never leaves `current` pointing at a half-written directory.
+ */
+export const WRITER_SCRIPT = [
+    "set -eu",
+    "umask 077",
+    'dir="$1"',
+    "IFS= read -r gen",
+    'case "$gen" in ""|*[!0-9a-f]*) echo "tls-platform writer: the first line is not a generation id" >&2; exit 64;; esac',
+    'next=".gen-$gen"',
+    'previous="$(readlink "$dir/current" 2>/dev/null || true)"',
+    'if [ "$previous" = "$next" ] && [ -d "$dir/$next" ]; then echo "tls-platform writer: generation $gen is already current"; exit 0; fi',
+    'rm -rf "$dir/$next.partial" "$dir/$next"',
+    'mkdir "$dir/$next.partial"',
+    "count=0",
+    "while IFS=' ' read -r name mode owner data; do",
+    '  case "$name" in ""|.*|*/*) echo "tls-platform writer: bad file name" >&2; exit 64;; esac',
+    '  printf \'%s\' "$data" | base64 -d > "$dir/$next.partial/$name"',
+    '  chown "$owner" "$dir/$next.partial/$name"',
+    '  chmod "$mode" "$dir/$next.partial/$name"',
+    '  [ -L "$dir/$name" ] || ln -s "current/$name" "$dir/$name"',
+    "  count=$((count + 1))",
+    "done",
+    '[ "$count" -gt 0 ] || { echo "tls-platform writer: no files in the payload" >&2; exit 64; }',
+    'chmod 0755 "$dir/$next.partial"',
+    'mv "$dir/$next.partial" "$dir/$next"',
+    'ln -sfn "$next" "$dir/.current.next"',
+    'mv -fT "$dir/.current.next" "$dir/current"',
+    // Keep the generation just replaced (a process may still be opening it) and drop older ones.
+    'for old in "$dir"/.gen-*; do',
+    '  [ -e "$old" ] || continue',
+    '  case "${old##*/}" in "$next"|"$previous") ;; *) rm -rf "$old";; esac',
+    "done",
+    'echo "tls-platform writer: generation $gen is current ($count files)"',
+].join("\n");
+
+/**
+ * The `docker run` that writes a payload into `volume`: the service's image (already pulled, so no other
+ * image is needed), root for chown, no network, removed afterwards. The payload goes on stdin (`-i`); the
+ * argument vector holds no secret.
+ */
+export function writerCommand(volume: string, image: string): string {
+    return [
+        "docker", "run", "--rm", "-i", "--network", "none", "--user", "0:0", "--entrypoint", "/bin/sh",
+        "--volume", `${volume}:${WRITER_MOUNT}`, image, "-c", WRITER_SCRIPT, "tls-writer", WRITER_MOUNT,
+    ].map(shellQuote).join(" ");
+}
+
+/** POSIX single-quoting, for the command strings the command provider runs with `/bin/sh -c`. */
+export function shellQuote(word: string): string {
+    return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
