@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
 import { installEmulator, ProviderEmulator, valueOf } from "../emulator";
 import { unwrapSecrets } from "../emulator/secrets";
 
@@ -118,6 +119,9 @@ export async function runRolloverPhases(): Promise<RolloverPhase[]> {
             unchanged: emulator.unchanged,
             created: emulator.resources.map((r) => `${r.type}::${r.name}`).filter((k) => !emulator.unchanged.includes(k)),
         });
+        // Every registration of this run (the components' registerOutputs among them) reaches this run's
+        // mocks before the next run replaces them: the SDK's own drain, as `disconnect` does (internal).
+        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     }
     return phases;
 }
