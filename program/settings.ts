@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
     CertificateAuthorityArgs,
+    DEFAULT_ENGINE_VERSIONS,
     DEFAULT_CA_EARLY_RENEWAL_DAYS,
     DEFAULT_CA_VALIDITY_DAYS,
     DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
@@ -9,6 +10,9 @@ import {
     validateDragonflyInput,
     validateSecretsManagerSinkArgs,
 } from "../components";
+import { validateClusterArgs } from "../components/aws/cluster";
+import { validateRbacArgs } from "../components/aws/rbac";
+import { validateReplicaArgs } from "../components/aws/replicas";
 import { Problem, formatProblems, show } from "../components/shared/problems";
 
 /** `keyType` values and the component key arguments each stands for. */
@@ -56,9 +60,15 @@ export const PROGRAM_DEFAULTS = {
     cacheEngine: "valkey" as (typeof CACHE_ENGINES)[number],
     cacheNodeType: "cache.t4g.small",
     cacheNodes: 2,
+    cacheClusterMode: false,
+    cacheShards: 2,
+    cacheReplicasPerShard: 1,
+    cacheRbac: false,
     rdsEnabled: false,
     rdsInstanceClass: "db.t4g.small",
     rdsCaBundleFile: "",
+    rdsMultiAz: false,
+    rdsReadReplicas: 0,
 };
 
 /** The stack's settings, read from its config (`Pulumi.<stack>.yaml`) with the defaults of Pulumi.yaml. */
@@ -72,8 +82,18 @@ export interface Settings {
         readonly allowedSecurityGroupIds: string[];
         readonly allowedCidrs: string[];
         readonly allowPublicCidrs: boolean;
-        readonly cache: { readonly engine: (typeof CACHE_ENGINES)[number]; readonly nodeType: string; readonly nodes: number };
-        readonly rds: { readonly enabled: boolean; readonly instanceClass: string; readonly caBundleFile: string };
+        readonly cache: {
+            readonly engine: (typeof CACHE_ENGINES)[number];
+            readonly nodeType: string;
+            readonly nodes: number;
+            /** Cluster mode: `shards` node groups of a primary and `replicasPerShard` replicas; `nodes` is then unused. */
+            readonly clusterMode: boolean;
+            readonly shards: number;
+            readonly replicasPerShard: number;
+            /** RBAC: an ElastiCache user named `appName` instead of the AUTH token. */
+            readonly rbac: boolean;
+        };
+        readonly rds: { readonly enabled: boolean; readonly instanceClass: string; readonly caBundleFile: string; readonly multiAz: boolean; readonly readReplicas: number };
     };
     readonly ca: CertificateAuthorityArgs;
     readonly key: KeyArgs;
@@ -181,13 +201,26 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
         allowedSecurityGroupIds: list("allowedSecurityGroupIds"),
         allowedCidrs: list("allowedCidrs"),
         allowPublicCidrs: config.getBoolean("allowPublicCidrs") ?? PROGRAM_DEFAULTS.allowPublicCidrs,
-        cache: { engine: cacheEngine, nodeType: config.get("cacheNodeType") ?? PROGRAM_DEFAULTS.cacheNodeType, nodes: config.getNumber("cacheNodes") ?? PROGRAM_DEFAULTS.cacheNodes },
+        cache: {
+            engine: cacheEngine,
+            nodeType: config.get("cacheNodeType") ?? PROGRAM_DEFAULTS.cacheNodeType,
+            nodes: config.getNumber("cacheNodes") ?? PROGRAM_DEFAULTS.cacheNodes,
+            clusterMode: config.getBoolean("cacheClusterMode") ?? PROGRAM_DEFAULTS.cacheClusterMode,
+            shards: config.getNumber("cacheShards") ?? PROGRAM_DEFAULTS.cacheShards,
+            replicasPerShard: config.getNumber("cacheReplicasPerShard") ?? PROGRAM_DEFAULTS.cacheReplicasPerShard,
+            rbac: config.getBoolean("cacheRbac") ?? PROGRAM_DEFAULTS.cacheRbac,
+        },
         rds: {
             enabled: config.getBoolean("rdsEnabled") ?? PROGRAM_DEFAULTS.rdsEnabled,
             instanceClass: config.get("rdsInstanceClass") ?? PROGRAM_DEFAULTS.rdsInstanceClass,
             caBundleFile: config.get("rdsCaBundleFile") ?? PROGRAM_DEFAULTS.rdsCaBundleFile,
+            multiAz: config.getBoolean("rdsMultiAz") ?? PROGRAM_DEFAULTS.rdsMultiAz,
+            readReplicas: config.getNumber("rdsReadReplicas") ?? PROGRAM_DEFAULTS.rdsReadReplicas,
         },
     };
+    if (platform === "aws") {
+        problems.push(...scaleOutProblems(aws, appName, key));
+    }
     // The keys a prod stack cannot guess: listed together, each with an example, while any is missing.
     const required: Array<[string, boolean, string]> = [];
     if (platform === "aws") {
@@ -255,4 +288,36 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
             },
         },
     };
+}
+
+/**
+ * The components' own checks of cluster mode, RBAC and read replicas (components/aws), worded with the
+ * config keys, so a prod stack hears of them in the one config error, before anything is created.
+ */
+function scaleOutProblems(aws: Settings["aws"], appName: string, key: (name: string) => string): Problem[] {
+    const keys: Record<string, string> = {
+        shards: key("cacheShards"),
+        replicasPerShard: key("cacheReplicasPerShard"),
+        "rbacUsers[0]": key("appName"),
+        readReplicas: key("rdsReadReplicas"),
+    };
+    const reworded = (problems: Problem[], fixes: Record<string, string>) =>
+        problems.map((p) => {
+            const configKey = keys[p.path] ?? p.path;
+            let message = p.message.replace(/^`[^`]+`/, `\`${configKey}\``);
+            for (const [from, to] of Object.entries(fixes)) message = message.split(from).join(to);
+            return { path: configKey, message };
+        });
+    const problems: Problem[] = [];
+    if (aws.cache.clusterMode) {
+        const engine = aws.cache.engine;
+        problems.push(...reworded(validateClusterArgs(engine, DEFAULT_ENGINE_VERSIONS[engine], { clusterMode: true, shards: aws.cache.shards, replicasPerShard: aws.cache.replicasPerShard }), {}));
+    }
+    if (aws.cache.rbac) {
+        problems.push(...reworded(validateRbacArgs({ rbacUsers: [appName] }), { "name the application instead, e.g. `orders`": "run `pulumi config set appName orders`", "e.g. `orders`": "e.g. `pulumi config set appName orders`" }));
+    }
+    if (aws.rds.enabled) {
+        problems.push(...reworded(validateReplicaArgs({ readReplicas: aws.rds.readReplicas } as Parameters<typeof validateReplicaArgs>[0]), {}));
+    }
+    return problems;
 }

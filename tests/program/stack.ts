@@ -68,3 +68,12 @@ export function filledProdConfig(): { overrides: Record<string, string>; rdsCaBu
         rdsCaBundlePem: fs.readFileSync(bundle, "utf8"),
     };
 }
+
+/** The filled prod keys plus every scale-out key: a sharded cache with an RBAC user, a Multi-AZ database with two replicas. */
+export function scaledProdConfig(): { overrides: Record<string, string>; rdsCaBundlePem: string } {
+    const filled = filledProdConfig();
+    return {
+        ...filled,
+        overrides: { ...filled.overrides, cacheClusterMode: "true", cacheShards: "3", cacheReplicasPerShard: "1", cacheRbac: "true", rdsMultiAz: "true", rdsReadReplicas: "2" },
+    };
+}
