@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { filledProdConfig, stackConfig } from "../../program/stack";
+import { filledProdConfig, scaledProdConfig, stackConfig } from "../../program/stack";
 import { installEmulator, type ProviderEmulator, type RegisteredResource } from "..";
 
 /** A way the project's root program is run: its stack and the config overrides a test or a team applies. */
 export interface ProgramRun {
-    readonly id: "dev" | "dev-secrets-manager" | "prod";
+    readonly id: "dev" | "dev-secrets-manager" | "prod" | "prod-scaled";
     readonly stack: "dev" | "prod";
     readonly overrides: () => Record<string, string>;
 }
@@ -14,6 +14,8 @@ export const PROGRAM_RUNS: readonly ProgramRun[] = [
     { id: "dev-secrets-manager", stack: "dev", overrides: () => ({ secretsSink: "aws-secrets-manager", secretsManagerEndpoint: "http://127.0.0.1:4566" }) },
     // The prod keys without defaults filled in as a team would, RDS and the application role included.
     { id: "prod", stack: "prod", overrides: () => filledProdConfig().overrides },
+    // Scaled out: a sharded cache with an RBAC user, a Multi-AZ database with two read replicas.
+    { id: "prod-scaled", stack: "prod", overrides: () => scaledProdConfig().overrides },
 ];
 
 /**
