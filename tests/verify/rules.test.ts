@@ -25,14 +25,23 @@ const certificate = (daysLeft: number) => ({
 
 const goodSession = (over: Partial<Extract<SessionOutcome, { established: true }>> = {}): SessionOutcome => ({
     established: true, protocol: "TLSv1.3", chainVerified: true, chainError: null, identityError: null, certificate: certificate(89),
+    chain: [
+        { ...certificate(89), source: "served", isCa: false },
+        { ...certificate(1000), subject: "CN=tls-platform test CA", issuer: "CN=tls-platform test CA", fingerprint256: "EF:01", source: "trust anchor", isCa: true },
+    ],
     request: { ok: true, detail: "AUTH accepted, PING answered +PONG" }, ...over,
 });
+
+const PROFILE_SUITE = {
+    id: "0xC0,0x2B", name: "ECDHE-ECDSA-AES128-GCM-SHA256", standardName: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", keyExchange: "ECDH", authentication: "ECDSA", encryption: "AESGCM(128)", mac: "AEAD",
+};
 
 const observation = (over: Partial<Observation> = {}): Observation => ({
     versions: { TLSv1: refused, "TLSv1.1": refused, "TLSv1.2": accepted("TLSv1.2"), "TLSv1.3": accepted("TLSv1.3") },
     session: goodSession(),
     withoutClientCertificate: null,
     plaintext: { verdict: "refused", detail: "plaintext: connection closed by the server" },
+    cipherSuites: { probed: true, accepted: [PROFILE_SUITE], refused: 88, undetermined: [], notOfferable: [], candidates: 89, concurrency: 8, ms: 150 },
     ...over,
 });
 
@@ -48,9 +57,11 @@ describe("a healthy endpoint", () => {
             ["handshake", "ok", "TLSv1.3 session opened"],
             ["legacy_tls_refused", "ok", 'refuses TLSv1.0, TLSv1.1 (TLS alert "protocol version")'],
             ["modern_tls_accepted", "ok", "accepts TLSv1.2, TLSv1.3"],
+            ["tls12_cipher_suites", "ok", "offers only profile suites: ECDHE-ECDSA-AES128-GCM-SHA256 (89 suites probed in 150 ms, 8 at a time)"],
             ["certificate_chain", "ok", "verified against the document's CA"],
             ["certificate_hostname", "ok", "localhost is in DNS:cache, DNS:localhost, IP Address:127.0.0.1"],
             ["certificate_expiry", "ok", "89.0 days left (2026-05-29T00:00:00Z)"],
+            ["certificate_chain_expiry", "ok", "days left: leaf 89.0, trust anchor 1000.0 (thresholds: leaf 14, CA 90)"],
             ["service_request", "ok", "AUTH accepted, PING answered +PONG"],
             ["plaintext_refused", "ok", "plaintext: connection closed by the server"],
         ]);
@@ -180,14 +191,17 @@ describe("an unreachable endpoint", () => {
             session: { established: false, error: "no answer within 5000 ms" },
             withoutClientCertificate: { verdict: "unknown", detail: "without client certificate: no answer within 5000 ms" },
             plaintext: { verdict: "unknown", detail: "plaintext: no answer within 5000 ms" },
+            cipherSuites: { probed: false, detail: "not probed: the TLS 1.2 probe got no verdict (no answer within 5000 ms)" },
         });
         const r = evaluate(target({ service: "https", expectMutualTls: true }), down, RULES);
         expect(statuses(r)).toEqual({
-            handshake: "fail", legacy_tls_refused: "skip", modern_tls_accepted: "skip", certificate_chain: "skip", certificate_hostname: "skip",
-            certificate_expiry: "skip", service_request: "skip", hsts: "skip", mutual_tls_enforced: "skip", plaintext_refused: "skip",
+            handshake: "fail", legacy_tls_refused: "skip", modern_tls_accepted: "skip", tls12_cipher_suites: "skip", certificate_chain: "skip", certificate_hostname: "skip",
+            certificate_expiry: "skip", certificate_chain_expiry: "skip", service_request: "skip", hsts: "skip", mutual_tls_enforced: "skip", plaintext_refused: "skip",
         });
         expect(check(r, "handshake")?.detail).toBe("no TLS session: no answer within 5000 ms");
         expect(r.certificate).toBeNull();
+        expect(r.chain).toEqual([]);
+        expect(r.tls12CipherSuites).toBeNull();
     });
 });
 
@@ -197,6 +211,8 @@ describe("exit status", () => {
         ["all good", [endpoint({})], 0, "ok"],
         ["a warning", [endpoint({}), endpoint({ session: goodSession({ certificate: certificate(20) }) })], 1, "warn"],
         ["a warning and a failure", [endpoint({ session: goodSession({ certificate: certificate(20) }) }), endpoint({ session: goodSession({ certificate: certificate(5) }) })], 2, "fail"],
+        ["a CBC suite offered", [endpoint({ cipherSuites: { probed: true, accepted: [{ ...PROFILE_SUITE, name: "ECDHE-ECDSA-AES128-SHA", encryption: "AES(128)", mac: "SHA1" }], refused: 88, undetermined: [], notOfferable: [], candidates: 89, concurrency: 8, ms: 150 } })], 2, "fail"],
+        ["a trust anchor 30 days from expiry", [endpoint({ session: goodSession({ chain: [{ ...certificate(89), source: "served", isCa: false }, { ...certificate(30), source: "trust anchor", isCa: true }] }) })], 2, "fail"],
     ] as const)("%s: exit %d", (_, endpoints, exitCode, status) => {
         expect(buildReport(endpoints, NOW)).toMatchObject({ exitCode, status, checkedAt: "2026-03-01T00:00:00.000Z" });
     });

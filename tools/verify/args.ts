@@ -3,11 +3,14 @@
  */
 import { parseArgs } from "node:util";
 import { InputError } from "./documents";
+import { EXPIRY_POLICY_NAME } from "../expiry/thresholds";
+import { DEFAULT_CIPHER_CONCURRENCY } from "./cipher-probes";
 import { DEFAULT_FAIL_DAYS, DEFAULT_WARN_DAYS } from "./rules";
 import { isHttpUrl, parseSecretArn } from "./secrets";
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMEOUT_MS = 600_000;
+const MAX_CIPHER_CONCURRENCY = 64;
 
 export type OutputFormat = "table" | "json" | "prometheus";
 
@@ -33,6 +36,10 @@ export interface CliOptions {
     readonly timeoutMs: number;
     readonly warnDays: number;
     readonly failDays: number;
+    /** The policy pack config file whose `certificate-expiry` entry sets the chain's thresholds. */
+    readonly policyPackConfigFile?: string;
+    /** TLS 1.2 suite handshakes at once, per endpoint. */
+    readonly cipherConcurrency: number;
     /** Write the output here (atomically: temp file + rename), for a textfile collector. */
     readonly outputFile?: string;
     readonly help: boolean;
@@ -73,6 +80,12 @@ Limits:
   --timeout-ms N          deadline of every single probe (default ${DEFAULT_TIMEOUT_MS})
   --warn-days N           certificate expiry warning threshold (default ${DEFAULT_WARN_DAYS})
   --fail-days N           certificate expiry failure threshold (default ${DEFAULT_FAIL_DAYS})
+  --policy-pack-config FILE
+                          the file \`pulumi preview --policy-pack-config\` takes: its "${EXPIRY_POLICY_NAME}" entry
+                          (leafMinDaysLeft, caMinDaysLeft, enforcement level) judges every certificate of
+                          the chain and the document's CA, as the policy pack does (default: the rule's own,
+                          leaf 14 days, CA 90 days, mandatory)
+  --cipher-concurrency N  TLS 1.2 suite handshakes at once per endpoint (default ${DEFAULT_CIPHER_CONCURRENCY})
 
 Exit status: 0 all checks passed, 1 warnings only, 2 any failure (or the check could not run).
 Passwords and keys are never printed.
@@ -114,6 +127,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
                 "timeout-ms": { type: "string" },
                 "warn-days": { type: "string" },
                 "fail-days": { type: "string" },
+                "policy-pack-config": { type: "string" },
+                "cipher-concurrency": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
         });
@@ -165,6 +180,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     const timeoutMs = wholeNumber("--timeout-ms", v["timeout-ms"], DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS, problems);
     const warnDays = wholeNumber("--warn-days", v["warn-days"], DEFAULT_WARN_DAYS, 0, 3650, problems);
     const failDays = wholeNumber("--fail-days", v["fail-days"], DEFAULT_FAIL_DAYS, 0, 3650, problems);
+    const cipherConcurrency = wholeNumber("--cipher-concurrency", v["cipher-concurrency"], DEFAULT_CIPHER_CONCURRENCY, 1, MAX_CIPHER_CONCURRENCY, problems);
     if (failDays > warnDays) problems.push(`--fail-days (${failDays}) is above --warn-days (${warnDays}); a failure threshold must not exceed the warning one.`);
     if (problems.length > 0) throw new InputError(problems);
     return {
@@ -184,6 +200,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         timeoutMs,
         warnDays,
         failDays,
+        policyPackConfigFile: v["policy-pack-config"],
+        cipherConcurrency,
         outputFile: v.output,
         help: v.help ?? false,
     };

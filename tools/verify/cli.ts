@@ -8,13 +8,15 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CliOptions, parseCliArgs, USAGE } from "./args";
+import { expiryConfigFromPackConfig } from "../expiry/config";
 import { InputError, targetsFromJson } from "./documents";
 import { targetFromEndpoint } from "./endpoints";
 import { formatJson } from "./format/json";
 import { formatPrometheus } from "./format/prometheus";
 import { formatTable } from "./format/table";
+import { listTls12Suites } from "./ciphers";
 import { observe } from "./probes";
-import { buildReport, evaluate } from "./rules";
+import { buildReport, evaluate, type RuleOptions } from "./rules";
 import { defaultSecretsManagerClient, type SecretsContext, type SecretsManagerClientFactory, targetsFromSecretArns, targetsFromSecretPrefix } from "./secrets";
 import { type CommandRunner, targetsFromStack } from "./stack";
 import type { Report, Target } from "./types";
@@ -131,6 +133,14 @@ export function redact(text: string, secrets: readonly string[]): string {
     return secrets.reduce((out, s) => out.split(s).join("[redacted]"), text);
 }
 
+/** The `certificate-expiry` entry of --policy-pack-config (tools/expiry/config.ts, as tls-platform-expiry reads it). */
+async function expiryConfig(o: CliOptions, io: CliIo): Promise<RuleOptions["chainExpiry"]> {
+    const text = o.policyPackConfigFile === undefined ? undefined : await readInput(io, o.policyPackConfigFile, "--policy-pack-config");
+    const config = expiryConfigFromPackConfig(text);
+    if (config.problems.length > 0) throw new InputError(config.problems.map((p) => `--policy-pack-config ${o.policyPackConfigFile}: ${p}`));
+    return { thresholds: config.thresholds, enforcement: config.enforcementLevel };
+}
+
 function render(report: Report, format: CliOptions["format"]): string {
     switch (format) {
         case "json":
@@ -157,11 +167,17 @@ export async function main(argv: readonly string[], partialIo: Partial<CliIo> = 
             io.stdout(USAGE);
             return 0;
         }
-        const targets = await loadTargets(options, io);
+        // Bad documents and a bad policy pack config are reported together.
+        const [loaded, expiryLoaded] = await Promise.allSettled([loadTargets(options, io), expiryConfig(options, io)]);
+        const problems = [loaded, expiryLoaded].flatMap((r) => (r.status === "rejected" ? (r.reason instanceof InputError ? r.reason.problems : [String(r.reason)]) : []));
+        if (problems.length > 0) throw new InputError(problems);
+        const targets = (loaded as PromiseFulfilledResult<Target[]>).value;
+        const expiry = (expiryLoaded as PromiseFulfilledResult<RuleOptions["chainExpiry"]>).value;
         secrets = secretsOf(targets);
-        const observations = await Promise.all(targets.map((t) => observe(t, { timeoutMs: options.timeoutMs })));
+        const tls12Suites = await listTls12Suites().catch((e: Error) => e);
+        const observations = await Promise.all(targets.map((t) => observe(t, { timeoutMs: options.timeoutMs, tls12Suites, cipherConcurrency: options.cipherConcurrency })));
         const now = io.now();
-        const rules = { now, warnDays: options.warnDays, failDays: options.failDays };
+        const rules = { now, warnDays: options.warnDays, failDays: options.failDays, chainExpiry: expiry };
         const report = buildReport(targets.map((t, i) => evaluate(t, observations[i]!, rules)), now);
         const text = redact(render(report, options.format), secrets);
         if (options.outputFile) await io.writeFileAtomic(options.outputFile, text);

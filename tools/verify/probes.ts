@@ -11,40 +11,20 @@
  * Probes return what they saw; they never throw.
  */
 import * as tls from "node:tls";
-import { connectTcp, Deadline, describeError, ProbeTimeout, Reader, sniFor, startTls, withDeadline } from "./net";
-import { httpsProtocol } from "./protocols/https";
-import { NoTlsOffered, postgresProtocol } from "./protocols/postgres";
-import type { ServiceProtocol } from "./protocols/protocol";
-import { redisProtocol } from "./protocols/redis";
+import { certificateFacts, chainOf } from "./chain";
+import { probeCipherSuites } from "./cipher-probes";
+import { clientCredentials, openTls, PROTOCOLS, trust } from "./connect";
+import { connectTcp, describeError, ProbeTimeout, Reader, withDeadline } from "./net";
+import { NoTlsOffered } from "./protocols/postgres";
 import {
-    type CertificateFacts, type GateOutcome, type Observation, type ServiceKind, type SessionOutcome, type Target, TLS_VERSIONS, type TlsVersion, type VersionOutcome, VERSION_NAMES,
+    type CipherSuite, type CipherSuitesOutcome, type GateOutcome, type Observation, type SessionOutcome, type Target, TLS_VERSIONS, type TlsVersion,
+    type VersionOutcome, VERSION_NAMES,
 } from "./types";
 
-export const PROTOCOLS: Readonly<Record<ServiceKind, ServiceProtocol>> = {
-    redis: redisProtocol,
-    postgres: postgresProtocol,
-    https: httpsProtocol,
-};
+export { PROTOCOLS };
 
 /** Every cipher OpenSSL has, at security level 0: the client offers what a legacy server could pick. */
 export const PROBE_CIPHERS = "DEFAULT:@SECLEVEL=0";
-
-function clientCredentials(target: Target): Pick<tls.ConnectionOptions, "cert" | "key"> {
-    return target.clientCertificate ? { cert: target.clientCertificate.certPem, key: target.clientCertificate.privateKeyPem } : {};
-}
-
-/** The document's CA, or node's bundled public roots when `ca` is left out. */
-function trust(target: Target): Pick<tls.ConnectionOptions, "ca"> {
-    return target.ca.type === "pem" ? { ca: target.ca.pem } : {};
-}
-
-/** TCP, then whatever the protocol does before TLS, then the handshake. */
-async function openTls(target: Target, options: tls.ConnectionOptions, deadline: Deadline, onTcp: () => void = () => undefined): Promise<tls.TLSSocket> {
-    const raw = await connectTcp(target.host, target.port, deadline);
-    await PROTOCOLS[target.service].beforeTls(raw);
-    onTcp();
-    return startTls(raw, { servername: sniFor(target.serverName), ...options }, deadline);
-}
 
 /** Does the server complete a handshake offering only `version`? */
 export async function probeVersion(target: Target, version: TlsVersion, timeoutMs: number): Promise<VersionOutcome> {
@@ -72,21 +52,6 @@ export async function probeVersion(target: Target, version: TlsVersion, timeoutM
     }
 }
 
-function certificateFacts(socket: tls.TLSSocket): CertificateFacts | null {
-    const cert = socket.getPeerX509Certificate();
-    if (!cert) return null;
-    const oneLine = (dn: string) => dn.split("\n").filter(Boolean).join(", ");
-    return {
-        subject: oneLine(cert.subject),
-        issuer: oneLine(cert.issuer),
-        serialNumber: cert.serialNumber,
-        notBefore: new Date(cert.validFrom).toISOString(),
-        notAfter: new Date(cert.validTo).toISOString(),
-        subjectAltName: cert.subjectAltName ?? null,
-        fingerprint256: cert.fingerprint256,
-    };
-}
-
 /** The session a client with the target's settings opens, and its first request if the server verified. */
 export async function probeSession(target: Target, timeoutMs: number): Promise<SessionOutcome> {
     let established: Extract<SessionOutcome, { established: true }> | undefined;
@@ -105,13 +70,15 @@ export async function probeSession(target: Target, timeoutMs: number): Promise<S
                 deadline,
             );
             const identity = tls.checkServerIdentity(target.serverName, socket.getPeerCertificate());
+            const peer = socket.getPeerX509Certificate();
             established = {
                 established: true,
                 protocol: socket.getProtocol() ?? "unknown",
                 chainVerified: socket.authorized,
                 chainError: socket.authorized ? null : String(socket.authorizationError ?? "not verified"),
                 identityError: identity ? identity.message : null,
-                certificate: certificateFacts(socket),
+                certificate: peer ? certificateFacts(peer) : null,
+                chain: chainOf(socket, target),
                 request: null,
             };
             // Credentials go only to a server that proved who it is.
@@ -159,14 +126,31 @@ export async function probeGate(target: Target, gate: Gate, timeoutMs: number): 
 export interface ObserveOptions {
     /** Deadline of each probe. */
     readonly timeoutMs: number;
+    /** The TLS 1.2 suites to offer one at a time (ciphers.ts listTls12Suites), or why there are none. */
+    readonly tls12Suites: readonly CipherSuite[] | Error;
+    /** TLS 1.2 suite handshakes at once. @default - DEFAULT_CIPHER_CONCURRENCY (8) */
+    readonly cipherConcurrency?: number;
+}
+
+/**
+ * The suites are probed once the TLS 1.2 probe has reached the server (accepted or refused: a server
+ * that refuses DEFAULT's suites may still take one outside it), so an unreachable one costs nothing more.
+ */
+async function cipherSuites(target: Target, tls12: Promise<VersionOutcome>, o: ObserveOptions): Promise<CipherSuitesOutcome> {
+    const version = await tls12;
+    if (version.result === "error") return { probed: false, detail: `not probed: the TLS 1.2 probe got no verdict (${version.detail})` };
+    if (o.tls12Suites instanceof Error) return { probed: false, detail: o.tls12Suites.message };
+    return probeCipherSuites(target, o.tls12Suites, { timeoutMs: o.timeoutMs, concurrency: o.cipherConcurrency });
 }
 
 export async function observe(target: Target, o: ObserveOptions): Promise<Observation> {
-    const [versions, session, withoutClientCertificate, plaintext] = await Promise.all([
-        Promise.all(TLS_VERSIONS.map(async (v) => [v, await probeVersion(target, v, o.timeoutMs)] as const)),
+    const versionProbes = new Map(TLS_VERSIONS.map((v) => [v, probeVersion(target, v, o.timeoutMs)] as const));
+    const [versions, session, withoutClientCertificate, plaintext, suites] = await Promise.all([
+        Promise.all(TLS_VERSIONS.map(async (v) => [v, await versionProbes.get(v)!] as const)),
         probeSession(target, o.timeoutMs),
         target.expectMutualTls ? probeGate(target, "withoutClientCertificate", o.timeoutMs) : Promise.resolve(null),
         probeGate(target, "plaintext", o.timeoutMs),
+        cipherSuites(target, versionProbes.get("TLSv1.2")!, o),
     ]);
-    return { versions: Object.fromEntries(versions) as Record<TlsVersion, VersionOutcome>, session, withoutClientCertificate, plaintext };
+    return { versions: Object.fromEntries(versions) as Record<TlsVersion, VersionOutcome>, session, withoutClientCertificate, plaintext, cipherSuites: suites };
 }

@@ -8,7 +8,12 @@ import {
     type TlsVersion, VERSION_NAMES,
 } from "./types";
 
-export const DAY_SECONDS = 86_400;
+import type { ExpiryThresholds } from "../expiry/thresholds";
+import { chainExpiryCheck, type ExpiryEnforcement } from "./chain";
+import { cipherSuitesCheck } from "./ciphers";
+import { DAY_SECONDS, formatDays, secondsLeft } from "./days";
+
+export { DAY_SECONDS, formatDays, secondsLeft };
 /** A certificate with fewer days left is a warning: a monthly renewal should long have replaced it. */
 export const DEFAULT_WARN_DAYS = 30;
 /** A certificate with fewer days left is a failure: it is about to break every client. */
@@ -16,15 +21,15 @@ export const DEFAULT_FAIL_DAYS = 7;
 /** HSTS max-age below this is a warning: browsers' preload list asks for at least one year. */
 export const MIN_HSTS_MAX_AGE_SECONDS = 365 * DAY_SECONDS;
 
-/** Days with one decimal, truncated: 4.99 days left reads 4.9, never more than what is left. */
-export function formatDays(days: number): string {
-    return (Math.trunc(days * 10) / 10).toFixed(1);
-}
-
 export interface RuleOptions {
     readonly now: Date;
     readonly warnDays: number;
     readonly failDays: number;
+    /**
+     * The `certificate-expiry` policy rule's thresholds and level, applied to every certificate of the
+     * chain (`certificate_chain_expiry`). @default - the rule's own: leaf 14 days, CA 90 days, mandatory
+     */
+    readonly chainExpiry?: { readonly thresholds: ExpiryThresholds; readonly enforcement: ExpiryEnforcement };
 }
 
 const RANK: Record<CheckStatus, number> = { skip: 0, ok: 0, warn: 1, fail: 2 };
@@ -89,6 +94,7 @@ function certificateChecks(target: Target, o: Observation, options: RuleOptions)
             { id: "certificate_chain", status: "skip", detail: skip },
             { id: "certificate_hostname", status: "skip", detail: skip },
             { id: "certificate_expiry", status: "skip", detail: skip },
+            { id: "certificate_chain_expiry", status: "skip", detail: skip },
         ];
     }
     const anchor = target.ca.type === "pem" ? "the document's CA" : "the public roots";
@@ -98,7 +104,7 @@ function certificateChecks(target: Target, o: Observation, options: RuleOptions)
     const hostname: Check = s.identityError
         ? { id: "certificate_hostname", status: "fail", detail: s.identityError }
         : { id: "certificate_hostname", status: "ok", detail: `${target.serverName} is in ${s.certificate?.subjectAltName ?? "the certificate"}` };
-    return [chain, hostname, expiryCheck(s.certificate, options)];
+    return [chain, hostname, expiryCheck(s.certificate, options), chainExpiryCheck(s.chain, { now: options.now, ...options.chainExpiry })];
 }
 
 export function expiryCheck(cert: { notBefore: string; notAfter: string } | null, options: RuleOptions): Check {
@@ -112,10 +118,6 @@ export function expiryCheck(cert: { notBefore: string; notAfter: string } | null
     if (days < options.failDays) return { id, status: "fail", detail: `${left}: under ${options.failDays} days` };
     if (days < options.warnDays) return { id, status: "warn", detail: `${left}: under ${options.warnDays} days` };
     return { id, status: "ok", detail: left };
-}
-
-export function secondsLeft(notAfter: string, now: Date): number {
-    return Math.floor((new Date(notAfter).getTime() - now.getTime()) / 1000);
 }
 
 function requestCheck(o: Observation): Check {
@@ -186,12 +188,14 @@ function plaintextCheck(o: Observation): Check {
 
 export function evaluate(target: Target, o: Observation, options: RuleOptions): EndpointReport {
     const s = o.session;
+    const ciphers = cipherSuitesCheck(o);
     const checks: Check[] = [
         s.established
             ? { id: "handshake", status: "ok", detail: `${s.protocol} session opened` }
             : { id: "handshake", status: "fail", detail: `no TLS session: ${s.error}` },
         legacyCheck(o),
         modernCheck(target, o),
+        ciphers.check,
         ...certificateChecks(target, o, options),
         requestCheck(o),
         ...(target.service === "https" ? [hstsCheck(s.established && s.request ? s.request.hsts : undefined, target.serverName)] : []),
@@ -205,6 +209,8 @@ export function evaluate(target: Target, o: Observation, options: RuleOptions): 
         checks,
         versions: o.versions,
         certificate: cert ? { ...cert, secondsLeft: secondsLeft(cert.notAfter, options.now) } : null,
+        chain: s.established ? s.chain.map((c) => ({ ...c, secondsLeft: secondsLeft(c.notAfter, options.now) })) : [],
+        tls12CipherSuites: ciphers.offered,
     };
 }
 

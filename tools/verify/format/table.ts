@@ -1,7 +1,8 @@
 /**
  * The report for a person: one summary row per endpoint, then every check of every endpoint.
  */
-import { DAY_SECONDS, formatDays } from "../rules";
+import { chainRole } from "../chain";
+import { DAY_SECONDS, formatDays, isoSeconds } from "../days";
 import { type EndpointReport, type Report, TLS_VERSIONS, VERSION_NAMES, type VersionOutcome } from "../types";
 
 const STATUS_WORD = { ok: "OK", warn: "WARN", fail: "FAIL", skip: "SKIP" } as const;
@@ -34,9 +35,16 @@ export function formatTable(report: Report): string {
         lines.push("", `${e.target.name} (${e.target.service} ${address(e)}, server name ${e.target.serverName}, trusting ${e.target.trust}${e.target.clientCertificate ? ", with client certificate" : ""}): ${STATUS_WORD[e.status]}`);
         if (e.certificate) {
             const c = e.certificate;
-            lines.push(`  certificate  ${c.subject}; issuer ${c.issuer}; serial ${c.serialNumber}; not after ${c.notAfter.replace(/\.\d{3}Z$/, "Z")}`);
+            lines.push(`  certificate  ${c.subject}; issuer ${c.issuer}; serial ${c.serialNumber}; not after ${isoSeconds(c.notAfter)}`);
         }
         lines.push(...columns(e.checks.map((c) => [c.id, STATUS_WORD[c.status], c.detail]), "  "));
+        if (e.chain.length > 0) {
+            lines.push(...columns(e.chain.map((c, i) => [
+                "chain", chainRole(c, i), c.subject, `not after ${isoSeconds(c.notAfter)}`, `${formatDays(c.secondsLeft / DAY_SECONDS)} days`, `SHA-256 ${c.fingerprint256}`,
+            ]), "  "));
+        }
+        const suites = e.tls12CipherSuites?.offered ?? [];
+        if (suites.length > 0) lines.push(...columns(suites.map((v) => ["TLS 1.2 suite", v.name, v.standardName, v.problems.length > 0 ? v.problems.join(", ") : "ok"]), "  "));
     }
     return `${lines.join("\n")}\n`;
 }
