@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { installEmulator, ProviderEmulator, valueOf } from "../emulator";
+import { installEmulator, ProviderEmulator, type RegisteredResource, valueOf } from "../emulator";
 import { unwrapSecrets } from "../emulator/secrets";
 
 /** PEM material of one issued certificate, as the components output it. */
@@ -84,6 +84,8 @@ export interface RolloverPhase {
     /** `type::name` of the resources this phase's run left as they were. */
     readonly unchanged: readonly string[];
     readonly created: readonly string[];
+    /** Every resource of this phase's run, as the emulator recorded it (the stack after its `pulumi up`). */
+    readonly resources: readonly RegisteredResource[];
 }
 
 /** The config of each phase of the README's CA key rollover, from generation 1 to 2. */
@@ -118,6 +120,7 @@ export async function runRolloverPhases(): Promise<RolloverPhase[]> {
             client: clientPems,
             unchanged: emulator.unchanged,
             created: emulator.resources.map((r) => `${r.type}::${r.name}`).filter((k) => !emulator.unchanged.includes(k)),
+            resources: emulator.resources,
         });
         // Every registration of this run (the components' registerOutputs among them) reaches this run's
         // mocks before the next run replaces them: the SDK's own drain, as `disconnect` does (internal).
