@@ -6,22 +6,25 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliIo, defaultIo, main, redact, runCommand, secretsOf } from "../../tools/verify/cli";
 import type { Report } from "../../tools/verify/types";
-import { createCa, issueCert, type KeyPair } from "../support/test-pki";
+import { TLS12_CIPHER_STRING } from "../../components/shared/tlsProfile";
+import { datedCa, type DatedCert, datedLeaf } from "./dated-pki";
 
 // `main` in-process with its world faked: files, stdin, the Pulumi CLI, stdout. The endpoints are
 // HTTPS servers in this process, one per HSTS variant.
 
-let pki: { ca: KeyPair };
+let pki: { ca: DatedCert };
 const servers: https.Server[] = [];
 const ports: Record<"hsts" | "shortHsts" | "noHsts", number> = { hsts: 0, shortHsts: 0, noHsts: 0 };
 const PASSWORD = "pw-0123456789-abcdefghij";
 
 beforeAll(async () => {
-    pki = { ca: createCa("verify test CA") };
-    const leaf = issueCert(pki.ca, { commonName: "web", usage: "server", altNames: ["web.test", "localhost", "127.0.0.1"], days: 60 });
+    // A CA with years left: the chain is judged with the certificate-expiry thresholds (CA 90 days).
+    pki = { ca: await datedCa("verify test CA", { toDays: 1000 }) };
+    const leaf = await datedLeaf(pki.ca, { toDays: 60, altNames: ["web.test", "localhost", "127.0.0.1"] });
     const headers = { hsts: "max-age=63072000; includeSubDomains", shortHsts: "max-age=86400", noHsts: undefined };
     for (const [name, hsts] of Object.entries(headers) as Array<[keyof typeof ports, string | undefined]>) {
-        const server = https.createServer({ key: leaf.keyPem, cert: leaf.certPem }, (_req, res) => {
+        // The project's TLS 1.2 profile: node's default list has CBC suites, which the verifier fails.
+        const server = https.createServer({ key: leaf.keyPem, cert: leaf.certPem, ciphers: TLS12_CIPHER_STRING }, (_req, res) => {
             if (hsts) res.setHeader("Strict-Transport-Security", hsts);
             res.end("ok");
         });
