@@ -5,6 +5,7 @@
  */
 import "reflect-metadata"; // @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs it
 import * as crypto from "node:crypto";
+import * as net from "node:net";
 import * as x509 from "@peculiar/x509";
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
@@ -24,6 +25,11 @@ export interface Validity {
     readonly fromDays?: number;
     /** Days from now it expires (negative: already expired). */
     readonly toDays: number;
+}
+
+export interface LeafValidity extends Validity {
+    /** DNS names and IP addresses. @default - localhost and 127.0.0.1 */
+    readonly altNames?: readonly string[];
 }
 
 async function keyPem(keys: CryptoKeyPair): Promise<string> {
@@ -56,8 +62,9 @@ export async function datedCa(commonName: string, validity: Validity, issuer?: D
     return { certPem: cert.toString("pem") + "\n", keyPem: await keyPem(keys), cert, keys };
 }
 
-/** A server leaf for `localhost` and 127.0.0.1, signed by `issuer`. */
-export async function datedLeaf(issuer: DatedCert, validity: Validity): Promise<DatedCert> {
+/** A server leaf, signed by `issuer`. */
+export async function datedLeaf(issuer: DatedCert, validity: LeafValidity): Promise<DatedCert> {
+    const altNames = validity.altNames ?? ["localhost", "127.0.0.1"];
     const keys = (await crypto.webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
     const now = Date.now();
     const cert = await x509.X509CertificateGenerator.create({
@@ -73,7 +80,7 @@ export async function datedLeaf(issuer: DatedCert, validity: Validity): Promise<
             new x509.BasicConstraintsExtension(false, undefined, true),
             new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
             new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-            new x509.SubjectAlternativeNameExtension([{ type: "dns", value: "localhost" }, { type: "ip", value: "127.0.0.1" }]),
+            new x509.SubjectAlternativeNameExtension(altNames.map((value) => ({ type: net.isIP(value) ? ("ip" as const) : ("dns" as const), value }))),
             await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey),
         ],
     });
