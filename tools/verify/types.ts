@@ -41,6 +41,29 @@ export interface Target {
     readonly username: string | null;
     readonly password: string | null;
     readonly database: string | null;
+    /** A Redis Cluster document's topology: cluster.ts walks its nodes from these seeds. Absent for standalone. */
+    readonly cluster?: ClusterTopology;
+    /** This target is one node of a cluster, found by cluster.ts. Absent for a document's own endpoint. */
+    readonly clusterNode?: ClusterNode;
+}
+
+/** How to walk a cluster: where discovery starts and whose name each node's certificate must carry. */
+export interface ClusterTopology {
+    readonly seeds: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+    /** `node-host`: each node's certificate must name the host it is announced as; `server-name`: the document's `tls.serverName`. */
+    readonly nodeNameVerification: "server-name" | "node-host";
+}
+
+/** A cluster node as CLUSTER SHARDS (or CLUSTER SLOTS) announced it. */
+export interface ClusterNode {
+    /** The document target the node was found from. */
+    readonly cluster: string;
+    /** The name (or address) the cluster announces and clients dial. */
+    readonly host: string;
+    readonly port: number;
+    readonly role: "master" | "replica";
+    /** Slot ranges, e.g. `0-5460`; empty for a replica in CLUSTER SLOTS. */
+    readonly slots: string;
 }
 
 /** What a report may say about a target: no password, no key. */
@@ -213,6 +236,7 @@ export const CHECK_IDS = [
     "hsts",
     "mutual_tls_enforced",
     "plaintext_refused",
+    "cluster_nodes",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
