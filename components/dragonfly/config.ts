@@ -240,10 +240,10 @@ export function dragonflyHealthcheck(input: DragonflyConfigInput): string {
  * context from the current paths while open connections keep theirs (src/server/server_family.cc, the
  * config registry's `tls` setter; upstream test test_config_update_tls_certs; facts.md §9). The paths
  * never change (symlinks into the current generation), so `CONFIG SET tls true` is the whole reload.
- * redis-cli prints `OK` on success and the error otherwise, which fails the step.
+ * redis-cli prints `OK` on success and Dragonfly's error otherwise, which fails the step and is shown.
  */
 export function dragonflyReload(input: DragonflyConfigInput): string[] {
-    return ["sh", "-c", `${redisCli(input)} CONFIG SET tls true | grep -qx OK`];
+    return ["sh", "-c", `answer="$(${redisCli(input)} CONFIG SET tls true 2>&1)"; [ "$answer" = OK ] || { echo "Dragonfly refused the reload: $answer" >&2; exit 1; }`];
 }
 
 /** redis-cli inside the container, over TLS to the local port, verifying the server, authenticated. */

@@ -56,12 +56,25 @@ export interface StartOptions {
     readonly cwd?: string;
     /** Container ports to publish on 127.0.0.1 at ephemeral host ports. */
     readonly publish?: readonly number[];
+    /** A fixed host port for a published container port (Docker's `external`). @default - ephemeral */
+    readonly hostPorts?: Readonly<Record<number, number>>;
+    /**
+     * Host directories mounted at container paths, as Docker mounts a named volume (tests/harness/volumes.ts):
+     * a bind mount made after the overlays, read-only when asked (Docker's `readOnly`).
+     */
+    readonly binds?: readonly BindMount[];
     /** @default - every published port is listening */
     readonly readyWhen?: ReadyCondition;
     /** @default - 20 s */
     readonly readyTimeoutMs?: number;
     /** Time between SIGTERM and SIGKILL in stop(). @default - 5 s */
     readonly stopGraceMs?: number;
+}
+
+export interface BindMount {
+    readonly hostPath: string;
+    readonly containerPath: string;
+    readonly readOnly?: boolean;
 }
 
 export interface ExecOptions {
@@ -147,6 +160,11 @@ function initScript(opts: StartOptions, overlays: ReturnType<typeof stageRootfs>
     const lines = ["set -eu", "ip link set lo up", "echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start"];
     for (const o of overlays) {
         lines.push(`mount -t overlay overlay -o ${sh(`lowerdir=${o.target},upperdir=${o.upperDir},workdir=${o.workDir}`)} ${sh(o.target)}`);
+    }
+    // Before the fresh /tmp hides the host's: a volume's directory may live there.
+    for (const b of opts.binds ?? []) {
+        lines.push(`mount --bind ${sh(b.hostPath)} ${sh(b.containerPath)}`);
+        if (b.readOnly) lines.push(`mount -o remount,bind,ro ${sh(b.containerPath)}`);
     }
     lines.push("mount -t tmpfs -o mode=1777 tmpfs /tmp", "mount -t tmpfs -o mode=1777,size=64m shm /dev/shm");
     lines.push(`cd ${sh(opts.cwd ?? "/")}`);
@@ -241,7 +259,9 @@ export async function startInNamespace(opts: StartOptions): Promise<Container> {
     };
 
     try {
-        const overlays = stageRootfs(workDir, opts.files ?? [], opts.dirs ?? [], opts.writableDirs ?? DEFAULT_WRITABLE_DIRS);
+        // A bind mount needs its mount point: an empty directory at the container path.
+        const mountPoints = (opts.binds ?? []).map((b) => ({ path: b.containerPath, mode: 0o755 }));
+        const overlays = stageRootfs(workDir, opts.files ?? [], [...(opts.dirs ?? []), ...mountPoints], opts.writableDirs ?? DEFAULT_WRITABLE_DIRS);
         const script = path.join(workDir, "init.sh");
         fs.writeFileSync(script, initScript(opts, overlays), { mode: 0o700 });
         main = startProcess(
@@ -270,7 +290,7 @@ export async function startInNamespace(opts: StartOptions): Promise<Container> {
             await delay(50);
         }
         for (const { port, socket } of sockets) {
-            const p = await publishUnixSocket(socket);
+            const p = await publishUnixSocket(socket, opts.hostPorts?.[port]);
             published.push(p);
             ports[port] = p.hostPort;
         }

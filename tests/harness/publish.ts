@@ -12,7 +12,7 @@ export interface PublishedPort {
     close(): Promise<void>;
 }
 
-export async function publishUnixSocket(socketPath: string): Promise<PublishedPort> {
+export async function publishUnixSocket(socketPath: string, hostPort = 0): Promise<PublishedPort> {
     const open = new Set<net.Socket>();
     const server = net.createServer((client) => {
         const upstream = net.connect(socketPath);
@@ -32,7 +32,7 @@ export async function publishUnixSocket(socketPath: string): Promise<PublishedPo
     });
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve());
+        server.listen(hostPort, "127.0.0.1", () => resolve());
     });
     const address = server.address();
     if (address === null || typeof address === "string") throw new Error("unexpected listener address");

@@ -25,7 +25,7 @@ const TOOLS: Record<Exclude<Need, "root" | "postgres" | "moto" | "pulumi" | "pyt
     openssl: { kind: "tool", commands: ["openssl"], apt: "openssl" },
     curl: { kind: "tool", commands: ["curl"], apt: "curl" },
     socat: { kind: "tool", commands: ["socat"], apt: "socat" },
-    unshare: { kind: "tool", commands: ["unshare", "setpriv"], apt: "util-linux" },
+    unshare: { kind: "tool", commands: ["unshare", "setpriv", "nsenter"], apt: "util-linux" },
 };
 
 const SEARCH_PATH = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/local/sbin", "/usr/sbin", "/sbin"].filter((d) => d !== "");

@@ -18,7 +18,7 @@
  */
 import * as fs from "node:fs";
 import { NGINX_CONF_PATH } from "../../../components/nginx/defaults";
-import { type Container, type FileSpec, startInNamespace } from "../namespace";
+import { type Container, type FileSpec, type StartOptions, startInNamespace } from "../namespace";
 import { fileSpecsFromUploads, type RegisteredUpload } from "../uploads";
 
 export const NGINX_UID = 101;
@@ -51,6 +51,9 @@ export interface NginxContainerInput {
     readonly files?: readonly FileSpec[];
     /** @default - [443, 80] */
     readonly publish?: readonly number[];
+    /** Named volumes (the TLS volume) and fixed host ports. */
+    readonly binds?: StartOptions["binds"];
+    readonly hostPorts?: StartOptions["hostPorts"];
 }
 
 /** The files the emulated container sees at its paths: the uploads (nginx.conf adapted) and the image's account. */
@@ -71,5 +74,7 @@ export function startNginxContainer(input: NginxContainerInput): Promise<Contain
         files: containerFiles(input),
         argv: input.command,
         publish: input.publish ?? [443, 80],
+        binds: input.binds,
+        hostPorts: input.hostPorts,
     });
 }

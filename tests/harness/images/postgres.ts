@@ -23,7 +23,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Container, type FileSpec, startInNamespace } from "../namespace";
+import { type Container, type FileSpec, type StartOptions, startInNamespace } from "../namespace";
 import { delay } from "../process";
 import { findPostgresBinDir } from "../requirements";
 
@@ -91,6 +91,9 @@ export interface StartPostgresOptions {
     readonly name?: string;
     /** @default - 30 s (initdb plus the temporary server) */
     readonly readyTimeoutMs?: number;
+    /** Named volumes besides the data volume (the TLS volume), and a fixed host port. */
+    readonly binds?: StartOptions["binds"];
+    readonly hostPort?: number;
 }
 
 /** Runs the emulated image; resolves once the server accepts TCP connections on the container port. */
@@ -121,6 +124,8 @@ export async function startPostgresImage(spec: PostgresContainerSpec, volume: Po
         argv: ["/usr/local/bin/docker-entrypoint.sh", ...spec.command],
         env,
         publish: [spec.port],
+        binds: o.binds,
+        hostPorts: o.hostPort ? { [spec.port]: o.hostPort } : undefined,
         readyTimeoutMs: o.readyTimeoutMs ?? 30_000,
         stopGraceMs: 10_000,
         readyWhen: async (c) => c.listeningPorts().includes(spec.port) &&

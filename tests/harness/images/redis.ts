@@ -22,7 +22,7 @@
 import { execFileSync } from "node:child_process";
 import { parseDragonflyArgs } from "../../../components/dragonfly/flags";
 import { type DragonflyHost, HOST_SHAPES, dragonflyCommandFlags, dragonflyStartupFailures } from "../../dragonfly-model";
-import { type Container, type FileSpec, startInNamespace } from "../namespace";
+import { type Container, type FileSpec, type StartOptions, startInNamespace } from "../namespace";
 
 const IMAGE_UID = "999";
 const CONFIG_PATH = "/etc/redis/dragonfly-standin.conf";
@@ -42,6 +42,9 @@ export interface StandInOptions {
     readonly name?: string;
     /** redis.conf lines appended after the translated ones (later lines win), e.g. for a negative control. */
     readonly extraConfig?: readonly string[];
+    /** Named volumes (the TLS volume) and a fixed host port. */
+    readonly binds?: StartOptions["binds"];
+    readonly hostPort?: number;
 }
 
 export interface RunningStandIn {
@@ -139,6 +142,24 @@ export async function startRedisStandIn(spec: DragonflyContainerSpec, knownFlags
         env: envRecord(spec.envs),
         cwd: "/tmp",
         publish: [port],
+        binds: o.binds,
+        hostPorts: o.hostPort ? { [port]: o.hostPort } : undefined,
     });
     return { container, hostPort: container.ports[port]!, config, stop: () => container.stop() };
+}
+
+/**
+ * Dragonfly's certificate reload (`CONFIG SET tls true`, components/dragonfly/config.ts dragonflyReload) in
+ * redis-server's words, as a rewrite for the docker stand-in's `exec`. Dragonfly's `tls` flag is mutable and
+ * setting it rebuilds the TLS context from the `tls_*` paths it already has (src/server/server_family.cc;
+ * facts.md §9); redis 7.0.1+ rebuilds its context when `tls-cert-file`/`tls-key-file`/`tls-ca-cert-file`
+ * are set, even to the same paths (src/config.c applyTlsCfg → tlsConfigure), and refuses the whole CONFIG
+ * SET, keeping the old context, when the new files do not load. The paths are the container's own flags.
+ */
+export function redisReloadRewrite(spec: Pick<DragonflyContainerSpec, "command">, knownFlags: ReadonlySet<string>): [string, string] {
+    if (!knownFlags.has("tls")) throw new Error("Dragonfly's flag list has no `tls`: the reload `CONFIG SET tls true` would be refused");
+    const flags = parseDragonflyArgs(spec.command);
+    const ca = flags.get("tls_ca_cert_file");
+    const paths = [`tls-cert-file ${flags.get("tls_cert_file")}`, `tls-key-file ${flags.get("tls_key_file")}`, ...(ca ? [`tls-ca-cert-file ${ca}`] : [])];
+    return ["CONFIG SET tls true", `CONFIG SET ${paths.join(" ")}`];
 }
