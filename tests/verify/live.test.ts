@@ -14,6 +14,7 @@
 import * as net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { NGINX_CONF_PATH } from "../../components/nginx/defaults";
+import { TLS12_CIPHERS } from "../../components/shared/tlsProfile";
 import { type CliIo, main } from "../../tools/verify/cli";
 import type { CheckId, CheckStatus, EndpointReport, Report } from "../../tools/verify/types";
 import { startNginxContainer } from "../harness/images/nginx";
@@ -158,6 +159,12 @@ describeWithServers("tls-platform-verify against the platform's registered conta
             expect(Object.fromEntries(Object.entries(e.versions).map(([v, o]) => [v, o.result])), key).toEqual({ TLSv1: "refused", "TLSv1.1": "refused", "TLSv1.2": "accepted", "TLSv1.3": "accepted" });
             expect(e.certificate?.issuer).toBe("CN=tls-platform test CA");
             expect(e.certificate!.secondsLeft / 86_400).toBeGreaterThan(89);
+            // The components' ECDSA certificates: exactly the profile's ECDHE-ECDSA suites at TLS 1.2.
+            expect(e.tls12CipherSuites!.offered.map((v) => v.name).sort(), key).toEqual(TLS12_CIPHERS.filter((c) => c.startsWith("ECDHE-ECDSA-")).sort());
+            // The leaf, then the CA: served by the servers that send the issuer with the leaf, else from the document.
+            expect(e.chain.map((c) => [c.subject === "CN=tls-platform test CA", c.isCa]), key).toEqual([[false, false], [true, true]]);
+            expect(e.chain[0]!.source, key).toBe("served");
+            console.log(`${key}: ${e.tls12CipherSuites!.candidates} TLS 1.2 suites probed in ${e.tls12CipherSuites!.ms} ms`);
         }
         expect(r.code).toBe(0);
         // Each protocol spoken to the end, and each refusal the server's own.
@@ -182,13 +189,20 @@ describeWithServers("tls-platform-verify against the platform's registered conta
         const e = endpoint(r, "legacy");
         expect(e.versions["TLSv1.1"]).toMatchObject({ result: "accepted" });
         expect(e.versions.TLSv1).toMatchObject({ result: "refused" });
-        expect(notOk(e)).toEqual([expect.stringMatching(/^legacy_tls_refused: fail: accepts TLSv1\.1 \(TLSv1\.1 with [A-Z0-9-]+\); TLS 1\.0 and 1\.1 are deprecated \(RFC 8996\)$/)]);
+        expect(notOk(e)).toEqual([
+            expect.stringMatching(/^legacy_tls_refused: fail: accepts TLSv1\.1 \(TLSv1\.1 with [A-Z0-9-]+\); TLS 1\.0 and 1\.1 are deprecated \(RFC 8996\)$/),
+            // DEFAULT's CBC suites, at TLS 1.2 as well.
+            expect.stringMatching(/^tls12_cipher_suites: fail: offers .*ECDHE-ECDSA-AES128-SHA \(CBC \(AES\(128\) with HMAC-SHA1\), outside the profile\)/),
+        ]);
     });
 
     it("fails a certificate the emulator issued for 5 days: exit 2", async () => {
         const r = await verify(["--file", "expiring.json"], asFile({ expiring5: docs.expiring5! }));
         expect(r.code).toBe(2);
-        expect(notOk(endpoint(r, "expiring5"))).toEqual([expect.stringMatching(/^certificate_expiry: fail: 4\.9 days left \(.*\): under 7 days$/)]);
+        expect(notOk(endpoint(r, "expiring5"))).toEqual([
+            expect.stringMatching(/^certificate_expiry: fail: 4\.9 days left \(.*\): under 7 days$/),
+            expect.stringMatching(/^certificate_chain_expiry: fail: leaf CN=proxy-5d \(not after .*\): expires soon, 4\.9 days left, under the leaf threshold of 14 days$/),
+        ]);
     });
 
     it("warns about a certificate the emulator issued for 20 days: exit 1", async () => {
