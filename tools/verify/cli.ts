@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CliOptions, parseCliArgs, USAGE } from "./args";
 import { expiryConfigFromPackConfig } from "../expiry/config";
+import { walkClusters, withClusterChecks } from "./cluster";
 import { InputError, targetsFromJson } from "./documents";
 import { targetFromEndpoint } from "./endpoints";
 import { formatJson } from "./format/json";
@@ -171,14 +172,16 @@ export async function main(argv: readonly string[], partialIo: Partial<CliIo> = 
         const [loaded, expiryLoaded] = await Promise.allSettled([loadTargets(options, io), expiryConfig(options, io)]);
         const problems = [loaded, expiryLoaded].flatMap((r) => (r.status === "rejected" ? (r.reason instanceof InputError ? r.reason.problems : [String(r.reason)]) : []));
         if (problems.length > 0) throw new InputError(problems);
-        const targets = (loaded as PromiseFulfilledResult<Target[]>).value;
         const expiry = (expiryLoaded as PromiseFulfilledResult<RuleOptions["chainExpiry"]>).value;
-        secrets = secretsOf(targets);
+        secrets = secretsOf((loaded as PromiseFulfilledResult<Target[]>).value);
+        // A cluster document's target is followed by one per node the cluster announces (cluster.ts).
+        const walk = await walkClusters((loaded as PromiseFulfilledResult<Target[]>).value, options.timeoutMs);
+        const targets = walk.targets;
         const tls12Suites = await listTls12Suites().catch((e: Error) => e);
         const observations = await Promise.all(targets.map((t) => observe(t, { timeoutMs: options.timeoutMs, tls12Suites, cipherConcurrency: options.cipherConcurrency })));
         const now = io.now();
         const rules = { now, warnDays: options.warnDays, failDays: options.failDays, chainExpiry: expiry };
-        const report = buildReport(targets.map((t, i) => evaluate(t, observations[i]!, rules)), now);
+        const report = buildReport(withClusterChecks(targets.map((t, i) => evaluate(t, observations[i]!, rules)), targets, walk.checks), now);
         const text = redact(render(report, options.format), secrets);
         if (options.outputFile) await io.writeFileAtomic(options.outputFile, text);
         else io.stdout(text);

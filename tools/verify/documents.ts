@@ -126,6 +126,7 @@ export function targetFromDocument(name: string, d: DocumentV1): Target {
         username: d.username ?? null,
         password: d.password ?? null,
         database: d.database ?? null,
+        ...(d.topology?.mode === "cluster" ? { cluster: { seeds: d.topology.seeds, nodeNameVerification: d.topology.nodeNameVerification } } : {}),
     };
 }
 

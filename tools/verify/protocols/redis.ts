@@ -1,9 +1,9 @@
 /**
- * The Redis protocol (RESP2) as far as the probes speak it: AUTH and PING. Works for Redis, Valkey,
- * ElastiCache and Dragonfly.
+ * The Redis protocol (RESP2) as far as the probes speak it: AUTH and PING, and CLUSTER SHARDS/SLOTS
+ * to walk a cluster (cluster.ts). Works for Redis, Valkey, ElastiCache and Dragonfly.
  */
 import type { Reader } from "../net";
-import type { GateOutcome, RequestOutcome } from "../types";
+import type { GateOutcome, RequestOutcome, Target } from "../types";
 import { type Conversation, noNegotiation, type ServiceProtocol } from "./protocol";
 
 /** A command as a RESP array of bulk strings. */
@@ -52,6 +52,55 @@ export function showReply(r: RespReply): string {
     }
 }
 
+/** A RESP2 value with arrays: what CLUSTER SHARDS and CLUSTER SLOTS answer. */
+export type RespValue = string | number | null | { readonly error: string } | RespValue[];
+
+const MAX_DEPTH = 8;
+const MAX_ELEMENTS = 100_000;
+
+/** One RESP2 value, arrays included (nested at most MAX_DEPTH deep), bulk strings whole. */
+export async function readValue(reader: Reader, depth = 0): Promise<RespValue> {
+    const first = (await reader.read(1)).toString("latin1");
+    const line = (await reader.readUntil("\r\n", 4096)).toString("utf8").slice(0, -2);
+    switch (first) {
+        case "+":
+            return line;
+        case "-":
+            return { error: line.slice(0, MAX_SHOWN) };
+        case ":":
+            return Number(line);
+        case "$": {
+            const length = Number(line);
+            if (length === -1) return null;
+            if (!Number.isInteger(length) || length < 0) throw new Error(`bad RESP bulk length ${JSON.stringify(line.slice(0, 20))}`);
+            return (await reader.read(length + 2)).subarray(0, length).toString("utf8");
+        }
+        case "*": {
+            const count = Number(line);
+            if (count === -1) return null;
+            if (!Number.isInteger(count) || count < 0 || count > MAX_ELEMENTS || depth >= MAX_DEPTH) throw new Error(`RESP array of ${JSON.stringify(line.slice(0, 20))} at depth ${depth} refused`);
+            const items: RespValue[] = [];
+            for (let i = 0; i < count; i++) items.push(await readValue(reader, depth + 1));
+            return items;
+        }
+        default:
+            throw new Error(`not RESP: a reply starting with 0x${first.charCodeAt(0).toString(16).padStart(2, "0")}`);
+    }
+}
+
+/** Sends a command and reads its whole reply. */
+export async function query(c: Conversation, ...args: string[]): Promise<RespValue> {
+    c.socket.write(encodeCommand(...args));
+    return readValue(c.reader);
+}
+
+/** AUTH with the target's credentials; null when accepted (or none are held), else what was answered. */
+export async function authenticate(c: Conversation, target: Target): Promise<string | null> {
+    if (target.password === null) return null;
+    const reply = await command(c, ...(target.username ? ["AUTH", target.username, target.password] : ["AUTH", target.password]));
+    return reply.type === "simple" && reply.value === "OK" ? null : `AUTH refused: ${showReply(reply)}`;
+}
+
 async function command(c: Conversation, ...args: string[]): Promise<RespReply> {
     c.socket.write(encodeCommand(...args));
     return readReply(c.reader);
@@ -68,13 +117,9 @@ export const redisProtocol: ServiceProtocol = {
     beforeTls: noNegotiation,
 
     async request(c, target): Promise<RequestOutcome> {
-        let authDetail = "no password in the document, AUTH not sent";
-        if (target.password !== null) {
-            const args = target.username ? ["AUTH", target.username, target.password] : ["AUTH", target.password];
-            const auth = await command(c, ...args);
-            if (!(auth.type === "simple" && auth.value === "OK")) return { ok: false, detail: `AUTH refused: ${showReply(auth)}` };
-            authDetail = "AUTH accepted";
-        }
+        const refused = await authenticate(c, target);
+        if (refused) return { ok: false, detail: refused };
+        const authDetail = target.password === null ? "no password in the document, AUTH not sent" : "AUTH accepted";
         const ping = await command(c, "PING");
         if (ping.type === "simple" && ping.value === "PONG") return { ok: true, detail: `${authDetail}, PING answered +PONG` };
         return { ok: false, detail: `${authDetail}, PING answered ${showReply(ping)}` };
