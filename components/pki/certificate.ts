@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { formatProblems, isKnown, throwIfProblems } from "../shared/problems";
-import { CertificateIssuer } from "./certificateAuthority";
+import { CertificateAuthority, CertificateIssuer } from "./certificateAuthority";
 import {
     CertificatePurpose,
     DEFAULT_CERTIFICATE_PURPOSE,
@@ -110,6 +110,10 @@ export class Certificate extends pulumi.ComponentResource {
         // the provider signs with any certificate, CA or not (Go's x509.CreateCertificate does not check).
         // An issuer with a trust bundle must sign with a certificate of that bundle, or every client
         // trusting the bundle refuses this leaf: checked once both are known, before the CSR is signed.
+        // Not for a CertificateAuthority, whose issuing generation is in its bundle by construction
+        // (validateGenerations): tying caCertPem to its bundle would make it unknown in the preview of
+        // rollover phase 1 (the new generation not issued yet), which plans a replacement of every leaf
+        // that the update then does not make.
         const issuerPem = isKnown(args.ca.certPem)
             ? pulumi.output(args.ca.certPem)
             : pulumi.output(args.ca.certPem).apply((pem) => {
@@ -120,7 +124,7 @@ export class Certificate extends pulumi.ComponentResource {
                   return pem;
               });
         const caCertPem =
-            args.ca.trustBundlePem === undefined
+            args.ca.trustBundlePem === undefined || args.ca instanceof CertificateAuthority
                 ? issuerPem
                 : pulumi.all([issuerPem, args.ca.trustBundlePem]).apply(([pem, bundle]) => {
                       const late = validateIssuerInBundle(pem, bundle);
