@@ -99,6 +99,10 @@ export async function discover(target: Target, timeoutMs: number): Promise<Disco
     throw new Error(`no seed answered: ${failures.join("; ")}`);
 }
 
+/** Masters by their first slot, then replicas by name: the reply's own order varies from call to call. */
+const firstSlot = (n: Discovery["nodes"][number]) => (n.slots ? Number(n.slots.split(/[-,]/)[0]) : Infinity);
+const inSlotOrder = (nodes: Discovery["nodes"]) => [...nodes].sort((a, b) => firstSlot(a) - firstSlot(b) || `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`));
+
 const covered = (nodes: Discovery["nodes"]) =>
     nodes.flatMap((n) => n.slots.split(",").filter(Boolean)).reduce((sum, r) => {
         const [a, b] = r.split("-").map(Number);
@@ -120,7 +124,8 @@ export async function walkClusters(targets: readonly Target[], timeoutMs: number
             if (!t.cluster) return [t];
             let found: Discovery;
             try {
-                found = await discover(t, timeoutMs);
+                const discovered = await discover(t, timeoutMs);
+                found = { ...discovered, nodes: inSlotOrder(discovered.nodes) };
             } catch (e) {
                 checks.set(t.name, { id: "cluster_nodes", status: "fail", detail: `could not list the cluster's nodes: ${(e as Error).message}` });
                 return [t];
