@@ -151,8 +151,10 @@ describe("bad generation arguments: one error naming each, before anything is cr
             "`issuingGeneration`: `2` is not a generation number; use one of `generations` [1], or leave it out to issue from the oldest."],
         ["a common name that the G2 suffix pushes past 64 characters", { commonName: "c".repeat(62), generations: [1, 2] }, ["commonName"],
             `\`commonName\`: \`${"c".repeat(62)}\` becomes \`${"c".repeat(62)} G2\` in generation 2, 65 characters; X.509 allows at most 64 (RFC 5280 ub-common-name); shorten \`commonName\` to at most 61 characters.`],
-    ])("%s", async (_title, extra, paths, message) => {
-        const e = await rejectedBeforeCreating(emulator, () => new pki.CertificateAuthority("bad-gen", { commonName: "Bad", ...extra }));
+    ])("%s", async (title, extra, paths, message) => {
+        // A name per row: a row whose check is broken creates children that must not fail the next row.
+        const name = `bad-gen-${title.split(" ").slice(0, 3).join("-")}`;
+        const e = await rejectedBeforeCreating(emulator, () => new pki.CertificateAuthority(name, { commonName: "Bad", ...extra }));
         expect(e.errors.map((d) => d.propertyPath)).toEqual(paths);
         expect(e.message).toContain(message);
     });
