@@ -41,7 +41,9 @@ export async function probeSuite(target: Target, suite: CipherSuite, timeoutMs: 
             return { result: "accepted" };
         });
     } catch (e) {
-        if (!handshaking || e instanceof ProbeTimeout || e instanceof NoTlsOffered) return { result: "error", detail: describeError(e), unreachable: true };
+        if (e instanceof ProbeTimeout || e instanceof NoTlsOffered || (!handshaking && UNREACHABLE_CODES.has((e as NodeJS.ErrnoException).code ?? ""))) {
+            return { result: "error", detail: describeError(e), unreachable: true };
+        }
         // Only a TLS alert (handshake_failure: no shared suite) is the server's refusal. A reset or a
         // hang-up without one may have overtaken an alert, or dropped an accepted handshake: no verdict.
         if (isTlsAlert(e)) return { result: "refused", detail: describeError(e) };
@@ -59,13 +61,20 @@ function isTlsAlert(e: unknown): boolean {
     return /SSL alert number \d+/.test(err.message ?? "") || /_ALERT_/.test(err.code ?? "");
 }
 
-/** Attempts per suite when a handshake ends without a verdict (a reset or a hang-up without alert). */
-export const SUITE_ATTEMPTS = 3;
+/** Nothing listens or answers there: probing further suites would only repeat it. */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+
+/**
+ * Attempts per suite when a handshake ends without a verdict (a reset or a hang-up without alert, e.g. a
+ * proxy that drops connections beyond its accept backlog), with a growing pause between them.
+ */
+export const SUITE_ATTEMPTS = 4;
+const RETRY_PAUSE_MS = 100;
 
 async function probeSuiteWithRetries(target: Target, suite: CipherSuite, timeoutMs: number): Promise<SuiteOutcome> {
     let outcome = await probeSuite(target, suite, timeoutMs);
     for (let attempt = 1; attempt < SUITE_ATTEMPTS && outcome.result === "error" && !outcome.unreachable; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * 2 ** (attempt - 1)));
         outcome = await probeSuite(target, suite, timeoutMs);
     }
     return outcome;
