@@ -1,6 +1,25 @@
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/** A file that drives the real Pulumi CLI (tests/harness/requirements.ts `"pulumi"`, tests/engine/stack.ts). */
+const NEEDS_ENGINE = /describeWithServers\([^\n]*"pulumi"|engineProject\(/;
+
+/**
+ * Vitest's order (failed first, then slowest), with every file that needs the Pulumi CLI last: .ci/run
+ * builds the CLI in the background (minutes on a cold machine) and starts the tests at once; the other
+ * files run meanwhile, and the first file that needs the CLI waits for the build
+ * (tests/harness/requirements.ts awaitBackgroundEngineBuild).
+ */
+class EngineFilesLast extends BaseSequencer {
+    override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+        const sorted = await super.sort(files);
+        const needs = (f: TestSpecification) => NEEDS_ENGINE.test(fs.readFileSync(f.moduleId, "utf8"));
+        return [...sorted.filter((f) => !needs(f)), ...sorted.filter(needs)];
+    }
+}
 
 /** Files that run `npx --no-install tls-platform-*` in the repository (see the project below). */
 const REBUILDS_DIST = ["tests/workflows/renew-verify.test.ts", "tests/engine/expiry.test.ts"];
@@ -14,6 +33,7 @@ export default defineConfig({
         // Each file gets its own process: the Pulumi runtime keeps its mock monitor on `global`.
         pool: "forks",
         testTimeout: 60_000,
+        sequence: { sequencer: EngineFilesLast },
         hookTimeout: 60_000,
         reporters: ["default"],
         projects: [

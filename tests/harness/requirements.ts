@@ -101,6 +101,29 @@ function motoMissing(): string[] {
     }
 }
 
+/**
+ * .ci/run starts scripts/engine/build.sh in the background and the tests at once, naming the build's
+ * output file in PULUMI_ENGINE_BUILD_OUTPUT; the build writes the directory it built there, and its exit
+ * status to `<file>.status` when it ends. The first lookup of the CLI in a test process waits for that
+ * (the sequencer in vitest.config.mts runs such files last), then sets PULUMI_ENGINE_BIN. A failed build
+ * is an error naming its output. Without PULUMI_ENGINE_BUILD_OUTPUT (a developer's machine) nothing waits.
+ */
+export function awaitBackgroundEngineBuild(env: NodeJS.ProcessEnv = process.env, timeoutMs = 40 * 60_000): void {
+    const output = env.PULUMI_ENGINE_BUILD_OUTPUT;
+    if (!output || env.PULUMI_ENGINE_BIN) return;
+    const statusFile = `${output}.status`;
+    const deadline = Date.now() + timeoutMs;
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    while (!fs.existsSync(statusFile)) {
+        if (Date.now() > deadline) throw new Error(`the background engine build (scripts/engine/build.sh, output ${output}) did not finish within ${timeoutMs / 60_000} minutes`);
+        Atomics.wait(sleeper, 0, 0, 1000);
+    }
+    const status = fs.readFileSync(statusFile, "utf8").trim();
+    if (status !== "0") throw new Error(`the background engine build (scripts/engine/build.sh) failed with exit status ${status}; its log is in CI's output above`);
+    env.PULUMI_ENGINE_BIN = fs.readFileSync(output, "utf8").trim();
+    process.env.PULUMI_ENGINE_BIN = env.PULUMI_ENGINE_BIN;
+}
+
 /** The Pulumi CLI version scripts/engine builds: the `pkg/v3` its go.mod requires. */
 export const ENGINE_VERSION = /^require github\.com\/pulumi\/pulumi\/pkg\/v3 (v[0-9.]+)$/m.exec(fs.readFileSync(path.join(ROOT, "scripts/engine/go.mod"), "utf8"))![1]!;
 
@@ -110,6 +133,7 @@ export const ENGINE_VERSION = /^require github\.com\/pulumi\/pulumi\/pkg\/v3 (v[
  * is that version. Undefined when none is found.
  */
 export function findPulumiCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    awaitBackgroundEngineBuild(env);
     const candidates: string[] = [];
     if (env.PULUMI_ENGINE_BIN) candidates.push(path.join(env.PULUMI_ENGINE_BIN, "pulumi"));
     const cache = path.join(env.XDG_CACHE_HOME || path.join(env.HOME ?? "/root", ".cache"), "tls-platform/engine");
@@ -136,6 +160,7 @@ export const PYTHON_VENV = path.join(ROOT, "tests/engine/python/venv");
  * for this version. Undefined when there is none.
  */
 export function findPythonLanguageHost(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    awaitBackgroundEngineBuild(env);
     const cache = path.join(env.XDG_CACHE_HOME || path.join(env.HOME ?? "/root", ".cache"), "tls-platform/engine");
     const built = fs.existsSync(cache)
         ? fs.readdirSync(cache).filter((d) => d.startsWith(`${ENGINE_VERSION}-`) && d.includes("-py")).map((d) => path.join(cache, d, "bin"))
