@@ -86,7 +86,10 @@ export class Certificate extends pulumi.ComponentResource {
     public readonly certPem: pulumi.Output<string>;
     /** The certificate's private key, PEM (secret). */
     public readonly privateKeyPem: pulumi.Output<string>;
-    /** The issuing CA's certificate, PEM: the trust bundle for the other side. */
+    /**
+     * The issuing CA's certificate, PEM. The other side should trust `trustBundlePemOf(ca)` instead, which
+     * during a CA key rollover also holds the generation that issued the leaves still in service.
+     */
     public readonly caCertPem: pulumi.Output<string>;
     /** The certificate followed by its CA, PEM, for servers that send the chain. */
     public readonly fullChainPem: pulumi.Output<string>;
