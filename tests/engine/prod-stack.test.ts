@@ -5,7 +5,7 @@ import { parseDocument } from "yaml";
 import { policies } from "../../policy/policies";
 import { describeWithServers } from "../harness/requirements";
 import { PARAMETER_GROUP_INPUTS, RDS_INSTANCE, REPLICATION_GROUP, changed } from "../policy/fixtures";
-import { filledProdConfig } from "../program/stack";
+import { filledProdConfig, scaledProdConfig } from "../program/stack";
 import { engineProject, type EngineProject, expectOnlyEncrypted, ROOT, secretsIn, type StateResource } from "./stack";
 
 // The project's prod program (index.ts with Pulumi.prod.yaml: ElastiCache, RDS, Secrets Manager) through
@@ -147,6 +147,79 @@ describeWithServers("the prod stack through the real engine: the project's own p
             expect(exported(false).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
             expect(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")).toBe(repoProdYaml);
         }, 90_000);
+    });
+
+    // The same stack scaled out by config alone (tests/program/stack.ts scaledProdConfig: cluster mode with 3
+    // shards of a primary and a replica, an RBAC user for the application, a Multi-AZ database with two read
+    // replicas), deployed after the plain one was destroyed: the plan, no diff after up (the Diff rules of
+    // users, user groups, cluster-mode groups and replicas), the documents, and no secret in plaintext.
+    describe("the project's prod program scaled out by config", () => {
+        let project: string;
+        const pulumi = (args: string[], timeout?: number) => run(project, args, {}, timeout);
+        let planned: number;
+
+        beforeAll(() => {
+            project = engine.project;
+            const file = path.join(project, "Pulumi.prod.yaml");
+            const stackFile = parseDocument(fs.readFileSync(file, "utf8"));
+            for (const [key, value] of Object.entries(scaledProdConfig().overrides)) {
+                const typed = value.startsWith("[") ? JSON.parse(value) : value === "true" ? true : /^\d+$/.test(value) ? Number(value) : value;
+                stackFile.setIn(["config", key.includes(":") ? key : `tls-platform:${key}`], typed);
+            }
+            fs.writeFileSync(file, stackFile.toString());
+        });
+
+        it("previews under the policy pack: every rule passes; the plan holds the RBAC users and group and both replicas", () => {
+            const result = pulumi(["preview", "--policy-pack", POLICY_DIR]);
+            expect(result.status, result.out).toBe(0);
+            expect(mandatoryViolations(result.out)).toEqual([]);
+            const creates = [...result.out.matchAll(/^ \+\s+(\S+)\s+(\S+)\s+create\b/gm)].map((m) => `${m[1]} ${m[2]}`);
+            expect(creates).toEqual(expect.arrayContaining([
+                "aws:elasticache:ReplicationGroup cache-group",
+                "aws:elasticache:User cache-user-default",
+                "aws:elasticache:User cache-user-app",
+                "aws:elasticache:UserGroup cache-users",
+                "aws:rds:Instance db-db",
+                "aws:rds:Instance db-replica-1",
+                "aws:rds:Instance db-replica-2",
+            ]));
+            expect(creates.filter((c) => c.includes("cache-auth-token"))).toEqual([]);
+            planned = summary(result.out, /\+ (\d+) to create/);
+        }, 90_000);
+
+        it("deploys with `up --yes`, then previews no changes: users, user group, cluster-mode group and replicas plan nothing for their own inputs", () => {
+            const up = pulumi(["up", "--yes"]);
+            expect(up.status, up.out).toBe(0);
+            expect(summary(up.out, /\+ (\d+) created/)).toBe(planned);
+            const again = pulumi(["preview", "--expect-no-changes", "--diff"]);
+            expect(again.status, again.out).toBe(0);
+            expect(summary(again.out, /(\d+) unchanged/)).toBe(planned);
+        }, 180_000);
+
+        it("stores a cluster document for the application's user and a database document whose reader is the first replica, every password only encrypted", () => {
+            const shown = engine.exportState("prod", true);
+            const { revealed, secrets: inSecrets } = secretsIn(shown.resources);
+            const state = revealed as StateResource[];
+            const byName = (type: string, name: string) => state.find((r) => r.type === type && r.urn.endsWith(`::${name}`))!;
+            const group = byName("aws:elasticache/replicationGroup:ReplicationGroup", "cache-group");
+            const documents = Object.fromEntries(["cache", "database"].map((s) => [s, JSON.parse(byName("aws:secretsmanager/secretVersion:SecretVersion", `connections-${s}`).inputs!.secretString as string)]));
+            const host = group.outputs!.configurationEndpointAddress as string;
+            expect(documents.cache).toMatchObject({ host, username: "app", topology: { mode: "cluster", seeds: [{ host, port: 6379 }], nodeNameVerification: "node-host" }, reader: null });
+            expect(group.inputs!.authToken).toBeUndefined();
+            const replica = byName("aws:rds/instance:Instance", "db-replica-1");
+            expect(documents.database.reader).toMatchObject({ host: replica.outputs!.address, port: 5432 });
+            const passwords = state.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.outputs!.result as string);
+            expect(passwords).toHaveLength(3);
+            expect([documents.cache.password, documents.database.password].every((p: string) => passwords.includes(p))).toBe(true);
+            for (const text of Object.keys(documents).map((s) => byName("aws:secretsmanager/secretVersion:SecretVersion", `connections-${s}`).inputs!.secretString as string)) expect(inSecrets).toContain(text);
+            expectOnlyEncrypted([...passwords, documents.cache.url, documents.database.url], { shownExport: shown.text, plainExport: engine.exportState("prod", false).text, backend: engine.tmp, stackFile: "tls-platform/prod.json" });
+        });
+
+        it("destroys everything with `destroy --yes`", () => {
+            const result = pulumi(["destroy", "--yes"]);
+            expect(result.status, result.out).toBe(0);
+            expect(engine.exportState("prod", false).resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+        }, 120_000);
     });
 
     // The project's config exposes none of these knobs (the components are secure by default and take no

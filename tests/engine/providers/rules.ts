@@ -169,6 +169,9 @@ export const DIFF_RULES: Readonly<Record<string, DiffRules>> = {
         otherInputs: "update",
         defaults: { noPasswordRequired: false },
         computed: ["authenticationMode"],
+        // authentication_mode.password_count is Computed inside the block: the stored count is no change.
+        normalize: (news, olds) =>
+            news.authenticationMode && olds.authenticationMode?.passwordCount !== undefined ? { ...news, authenticationMode: { ...news.authenticationMode, passwordCount: olds.authenticationMode.passwordCount } } : news,
     },
     "aws:elasticache/userGroup:UserGroup": {
         source: `${AWS}/elasticache/user_group.go (v5 line, search-index file id 51888255023) ResourceUserGroup (engine, user_group_id ForceNew; user_ids by ModifyUserGroup)`,
