@@ -113,7 +113,7 @@ export function mutualTlsDefaults<T extends TlsServiceArgs>(name: string, args: 
     if (args.mutualTls !== true) {
         return args;
     }
-    const clientCaCertPem = args.clientCaCertPem ?? (args.ca as { readonly trustBundlePem?: pulumi.Input<string> }).trustBundlePem ?? args.ca.certPem;
+    const clientCaCertPem = args.clientCaCertPem ?? args.ca.trustBundlePem ?? args.ca.certPem;
     if (args.clientCertificate === undefined) {
         const issued = new Certificate(
             `${name}-client`,

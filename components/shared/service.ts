@@ -93,7 +93,7 @@ export interface ClientCertificateInput {
  * current CA generation, during a CA key rollover) when it has one, else the CA that issued `issuedBy`.
  */
 export function trustBundleOf(ca: CertificateIssuer, issuedBy: pulumi.Input<string>): pulumi.Output<string> {
-    return pulumi.output((ca as { readonly trustBundlePem?: pulumi.Input<string> }).trustBundlePem ?? issuedBy);
+    return pulumi.output(ca.trustBundlePem ?? issuedBy);
 }
 
 /**
