@@ -49,6 +49,13 @@ describe("probeCipherSuites", () => {
         expect(r.probed && r.ms).toBeGreaterThanOrEqual(0);
     });
 
+    it("counts a suite the server chose as accepted when it then ends the handshake for want of a client certificate", async () => {
+        const port = await listen(tls.createServer({ key: leaf.keyPem, cert: leaf.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true, ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA" }, (s) => s.end()));
+        const r = await probeCipherSuites(target(port), pick("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-GCM-SHA384"), { timeoutMs: 2000 });
+        expect(r).toMatchObject({ probed: true, refused: 1, undetermined: [] });
+        expect(r.probed && r.accepted.map((s) => s.name)).toEqual(["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA"]);
+    });
+
     it("counts a reset without TLS alert as no verdict, never as a refusal, after trying again", async () => {
         let connections = 0;
         const port = await listen(net.createServer((c) => {

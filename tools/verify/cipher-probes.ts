@@ -2,12 +2,14 @@
  * Which TLS 1.2 suites a server accepts: one handshake per candidate suite (ciphers.ts), each offering
  * TLS 1.2 and that suite alone at security level 0 (so that the client's own OpenSSL refuses nothing),
  * through the service's own start (PostgreSQL's SSLRequest) and with the target's client certificate (a
- * server that demands one would otherwise fail the handshake after choosing the suite). Only the
- * server's TLS alert counts as a refusal; a handshake cut short without one is tried again, up to
+ * server that demands one would otherwise fail the handshake after choosing the suite; without one,
+ * a suite the server's ServerHello chose counts as accepted). Only the server's TLS alert counts as a
+ * refusal; a handshake cut short without one is tried again, up to
  * SUITE_ATTEMPTS times, and is otherwise reported as undetermined, never as refused. At most
  * `concurrency` handshakes run at once, each under its own deadline; the first probe that cannot reach
  * the server stops the rest, so an unreachable server costs one timeout, not one per suite.
  */
+import type * as tls from "node:tls";
 import { offerable } from "./ciphers";
 import { clientCredentials, openTls } from "./connect";
 import { describeError, ProbeTimeout, withDeadline } from "./net";
@@ -25,6 +27,7 @@ export type SuiteOutcome =
 /** Does the server complete a TLS 1.2 handshake offering only `suite`? */
 export async function probeSuite(target: Target, suite: CipherSuite, timeoutMs: number): Promise<SuiteOutcome> {
     let handshaking = false;
+    let secure: tls.TLSSocket | undefined;
     try {
         return await withDeadline(timeoutMs, async (deadline): Promise<SuiteOutcome> => {
             const socket = await openTls(
@@ -32,6 +35,7 @@ export async function probeSuite(target: Target, suite: CipherSuite, timeoutMs: 
                 { minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ciphers: `${suite.name}:@SECLEVEL=0`, rejectUnauthorized: false, ...clientCredentials(target) },
                 deadline,
                 () => (handshaking = true),
+                (s) => (secure = s),
             );
             const protocol = socket.getProtocol();
             const cipher = socket.getCipher().name;
@@ -46,7 +50,12 @@ export async function probeSuite(target: Target, suite: CipherSuite, timeoutMs: 
         }
         // Only a TLS alert (handshake_failure: no shared suite) is the server's refusal. A reset or a
         // hang-up without one may have overtaken an alert, or dropped an accepted handshake: no verdict.
-        if (isTlsAlert(e)) return { result: "refused", detail: describeError(e) };
+        if (isTlsAlert(e)) {
+            // The server chose the suite (its ServerHello named it) and then ended the handshake for
+            // another reason, e.g. a client certificate it demands: it does offer the suite.
+            if (chosenSuite(secure) === suite.name) return { result: "accepted" };
+            return { result: "refused", detail: describeError(e) };
+        }
         return { result: "error", detail: describeError(e), unreachable: false };
     }
 }
@@ -59,6 +68,15 @@ export async function probeSuite(target: Target, suite: CipherSuite, timeoutMs: 
 function isTlsAlert(e: unknown): boolean {
     const err = e as NodeJS.ErrnoException;
     return /SSL alert number \d+/.test(err.message ?? "") || /_ALERT_/.test(err.code ?? "");
+}
+
+/** The suite of the server's ServerHello, which node keeps after a failed handshake (SSL_get_current_cipher). */
+function chosenSuite(secure: tls.TLSSocket | undefined): string | undefined {
+    try {
+        return secure?.getCipher()?.name;
+    } catch {
+        return undefined;
+    }
 }
 
 /** Nothing listens or answers there: probing further suites would only repeat it. */

@@ -26,9 +26,15 @@ export function trust(target: Target): Pick<tls.ConnectionOptions, "ca"> {
 }
 
 /** TCP, then whatever the protocol does before TLS, then the handshake. */
-export async function openTls(target: Target, options: tls.ConnectionOptions, deadline: Deadline, onTcp: () => void = () => undefined): Promise<tls.TLSSocket> {
+export async function openTls(
+    target: Target,
+    options: tls.ConnectionOptions,
+    deadline: Deadline,
+    onTcp: () => void = () => undefined,
+    onTls: (secure: tls.TLSSocket) => void = () => undefined,
+): Promise<tls.TLSSocket> {
     const raw = await connectTcp(target.host, target.port, deadline);
     await PROTOCOLS[target.service].beforeTls(raw);
     onTcp();
-    return startTls(raw, { servername: sniFor(target.serverName), ...options }, deadline);
+    return startTls(raw, { servername: sniFor(target.serverName), ...options }, deadline, onTls);
 }

@@ -142,10 +142,11 @@ export function connectTcp(host: string, port: number, deadline: Deadline): Prom
     });
 }
 
-/** TLS over an already connected socket; resolves at `secureConnect`. */
-export function startTls(socket: net.Socket, options: tls.ConnectionOptions, deadline: Deadline): Promise<tls.TLSSocket> {
+/** TLS over an already connected socket; resolves at `secureConnect`. `onTls` sees the TLS socket at once, so a caller can read what a failed handshake had negotiated. */
+export function startTls(socket: net.Socket, options: tls.ConnectionOptions, deadline: Deadline, onTls: (secure: tls.TLSSocket) => void = () => undefined): Promise<tls.TLSSocket> {
     return new Promise((resolve, reject) => {
         const secure = deadline.track(tls.connect({ ...options, socket }));
+        onTls(secure);
         const fail = (e: Error) => reject(e);
         const closed = () => reject(new Error("connection closed by the server during the TLS handshake"));
         secure.once("error", fail);
