@@ -161,6 +161,20 @@ describe("bad input: exit 2, every problem on stderr, nothing probed", () => {
         ]);
     });
 
+    it("reports a bad --policy-pack-config together with a bad document, before probing anything", async () => {
+        const config = JSON.stringify({ "certificate-expiry": { leafMinDaysLeft: -1, caMinDaysLeft: "ninety" } });
+        const r = await run(["--file", "bad.json", "--policy-pack-config", "pack.json"], {
+            readFile: async (f) => (f === "pack.json" ? config : JSON.stringify({ x: { ...doc(1), port: 0 } })),
+        });
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.trimEnd().split("\n")).toEqual([
+            "tls-platform-verify: bad.json.x: `port` is 0; expected a whole number from 1 to 65535.",
+            "tls-platform-verify: --policy-pack-config pack.json: `certificate-expiry.leafMinDaysLeft` is -1: it must be a whole number of days, 0 or more (default 14).",
+            "tls-platform-verify: --policy-pack-config pack.json: `certificate-expiry.caMinDaysLeft` is \"ninety\": it must be a whole number of days, 0 or more (default 90).",
+        ]);
+    });
+
     it("never echoes a URL that holds a password", async () => {
         const r = await run(["--endpoint", `redis://:${PASSWORD}@[oops`, "--bogus"]);
         expect(r.code).toBe(2);

@@ -217,6 +217,11 @@ describe("command line", () => {
         expect(parseCliArgs(["--stack", "dev"])).toMatchObject({ stacks: ["dev"], files: [], endpoints: [], format: "table", timeoutMs: 5000, warnDays: 30, failDays: 7, expectMutualTls: false });
     });
 
+    it("takes a policy pack config for the chain's thresholds and the TLS 1.2 suite probes at once: none and 8 by default", () => {
+        expect(parseCliArgs(["--stack", "dev"])).toMatchObject({ policyPackConfigFile: undefined, cipherConcurrency: 8 });
+        expect(parseCliArgs(["--stack", "dev", "--policy-pack-config", "p.json", "--cipher-concurrency", "2"])).toMatchObject({ policyPackConfigFile: "p.json", cipherConcurrency: 2 });
+    });
+
     it("takes Secrets Manager sources: ARNs, prefixes (a trailing slash dropped) and an endpoint", () => {
         const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-platform/prod/cache-AbCdEf";
         expect(parseCliArgs(["--secret-arn", arn, "--secrets-manager-prefix", "tls-platform/prod/", "--secrets-manager-endpoint", "http://127.0.0.1:5000"])).toMatchObject({
@@ -239,6 +244,7 @@ describe("command line", () => {
             "--timeout-ms: `0` is not a whole number from 1 to 600000.",
             "--fail-days (7) is above --warn-days (5); a failure threshold must not exceed the warning one.",
         ]],
+        [["--stack", "dev", "--cipher-concurrency", "0"], ["--cipher-concurrency: `0` is not a whole number from 1 to 64."]],
         [["-", "-"], ["stdin (`-`) can be read only once."]],
         [["--stack", "dev", "redis://:secret@x"], ["unexpected argument; sources are given with --stack, --file, --secret-arn, --secrets-manager-prefix, --endpoint or `-` for stdin."]],
         [["--secret-arn", "tls-platform/prod/cache", "--secrets-manager-prefix", "/tls-platform", "--secrets-manager-endpoint", "localhost:4566"], [
