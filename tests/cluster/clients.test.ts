@@ -56,7 +56,7 @@ describeWithServers("cluster client helpers against a real TLS Redis Cluster", [
     it("control: a fixed server name (the seed's) passes the seed and fails the other nodes' certificates", async () => {
         const fixed = redisConnection({ ...document, password: CLUSTER_PASSWORD, ca: document.tls.ca, serverName: HOST_NAMES[0], topology: { mode: "cluster", nodeNameVerification: "server-name" } });
         const result = await run("ioredis", fixed, "fixed");
-        expect(result.readBack).toBe(0);
+        expect(result.readBack).toBeLessThan(KEYS);
         const nameErrors = result.errors.filter((e) => e.startsWith("ERR_TLS_CERT_ALTNAME_INVALID"));
         expect(nameErrors.length).toBeGreaterThan(0);
         for (const e of nameErrors) {

@@ -10,7 +10,8 @@
  *    namespace (an overlay on /etc), so servers and the clients run beside them (`run`) resolve
  *    `node-N.cluster.test` with the system resolver, as a real client would, while the host's
  *    /etc/hosts is untouched. Each node has its own loopback address (127.0.0.0/8 is all local), so all
- *    three listen on 6379 like ElastiCache nodes do.
+ *    three listen on 6379 like ElastiCache nodes do;
+ *  - beside them, a standalone TLS redis (`STANDALONE_HOST`), for code that takes either topology.
  * Clients run in a child `node` inside the namespaces (`run`): only a process there can resolve the names
  * or reach the nodes. Its input (documents, with the password) goes over stdin, never argv.
  */
@@ -24,6 +25,9 @@ export const HOST_NAMES = Array.from({ length: NODE_COUNT }, (_, i) => `node-${i
 export const NODE_IPS = Array.from({ length: NODE_COUNT }, (_, i) => `127.0.0.${11 + i}`);
 /** Slots split over the three masters as redis-cli --cluster create would (0-5460, 5461-10922, 10923-16383). */
 export const SLOT_RANGES: ReadonlyArray<readonly [number, number]> = [[0, 5460], [5461, 10922], [10923, 16383]];
+/** A standalone TLS redis beside the cluster (same CA and password), for code that takes either topology. */
+export const STANDALONE_HOST = "cache.standalone.test";
+const STANDALONE_IP = "127.0.0.20";
 /** A password with characters a URL must encode. */
 export const CLUSTER_PASSWORD = "cl#ster&pw^1<2>";
 
@@ -33,8 +37,8 @@ const HOOK = path.join(__dirname, "ts-resolve.mjs");
 export interface RunningCluster {
     readonly container: Container;
     readonly ca: KeyPair;
-    /** Runs `redis-cli` against node `i` (0-based) inside the namespace, the password from the environment. */
-    cli(i: number, args: readonly string[]): Promise<string>;
+    /** Runs `redis-cli` against node `i` (0-based) or the standalone server, the password from the environment. */
+    cli(i: number | typeof STANDALONE_HOST, args: readonly string[]): Promise<string>;
     /**
      * Runs a TypeScript `script` of this folder in a child node inside the namespace, `input` as JSON on
      * stdin; returns its stdout parsed as JSON.
@@ -47,32 +51,39 @@ export interface RunningCluster {
 
 function nodeConfig(i: number): string {
     return [
-        `bind ${NODE_IPS[i]}`,
-        "port 0",
-        `tls-port ${NODE_PORT}`,
-        `tls-cert-file ${DIR}/node-${i + 1}.crt`,
-        `tls-key-file ${DIR}/node-${i + 1}.key`,
-        `tls-ca-cert-file ${DIR}/ca.crt`,
+        ...tlsConfig(NODE_IPS[i]!, `node-${i + 1}`),
         // The bus always demands a peer certificate (redis 7.0 tls.c: cluster bus connections are
         // accepted with TLS_CLIENT_AUTH_YES); a server-only EKU is refused, so each node has a client one.
         `tls-client-cert-file ${DIR}/bus-${i + 1}.crt`,
         `tls-client-key-file ${DIR}/bus-${i + 1}.key`,
-        "tls-auth-clients no",
         "tls-cluster yes",
         "tls-replication yes",
-        'tls-protocols "TLSv1.2 TLSv1.3"',
         "cluster-enabled yes",
         `cluster-config-file /tmp/nodes-${i + 1}.conf`,
         // Outgoing bus connections leave from 127.0.0.1, not the bound address; peers would file the node there.
         `cluster-announce-ip ${NODE_IPS[i]}`,
         `cluster-announce-hostname ${HOST_NAMES[i]}`,
         "cluster-preferred-endpoint-type hostname",
-        `requirepass "${CLUSTER_PASSWORD}"`,
         `masterauth "${CLUSTER_PASSWORD}"`,
+    ].join("\n") + "\n";
+}
+
+/** TLS only, TLS 1.2+, no client certificate demanded, a password, nothing saved. */
+function tlsConfig(ip: string, certBase: string): string[] {
+    return [
+        `bind ${ip}`,
+        "port 0",
+        `tls-port ${NODE_PORT}`,
+        `tls-cert-file ${DIR}/${certBase}.crt`,
+        `tls-key-file ${DIR}/${certBase}.key`,
+        `tls-ca-cert-file ${DIR}/ca.crt`,
+        "tls-auth-clients no",
+        'tls-protocols "TLSv1.2 TLSv1.3"',
+        `requirepass "${CLUSTER_PASSWORD}"`,
         "dir /tmp",
         'save ""',
         "appendonly no",
-    ].join("\n") + "\n";
+    ];
 }
 
 /** A leaf for node `i` carrying `names` (DNS names only). */
@@ -81,10 +92,14 @@ export const nodeLeaf = (ca: KeyPair, names: readonly string[]): KeyPair => issu
 export async function startTlsCluster(name = "redis-cluster"): Promise<RunningCluster> {
     const ca = createCa("cluster test CA");
     const leaves = HOST_NAMES.map((host) => nodeLeaf(ca, [host]));
+    const standaloneLeaf = nodeLeaf(ca, [STANDALONE_HOST]);
     const busLeaves = HOST_NAMES.map((host) => issueCert(ca, { commonName: `bus ${host}`, usage: "client" }));
     const files: FileSpec[] = [
-        { path: "/etc/hosts", content: `127.0.0.1 localhost\n${HOST_NAMES.map((h, i) => `${NODE_IPS[i]} ${h}`).join("\n")}\n` },
+        { path: "/etc/hosts", content: `127.0.0.1 localhost\n${HOST_NAMES.map((h, i) => `${NODE_IPS[i]} ${h}`).join("\n")}\n${STANDALONE_IP} ${STANDALONE_HOST}\n` },
         { path: `${DIR}/ca.crt`, content: ca.certPem },
+        { path: `${DIR}/standalone.crt`, content: standaloneLeaf.certPem },
+        { path: `${DIR}/standalone.key`, content: standaloneLeaf.keyPem, mode: 0o600 },
+        { path: `${DIR}/standalone.conf`, content: tlsConfig(STANDALONE_IP, "standalone").join("\n") + "\n", mode: 0o600 },
         ...leaves.flatMap((leaf, i) => [
             { path: `${DIR}/node-${i + 1}.crt`, content: leaf.certPem },
             { path: `${DIR}/node-${i + 1}.key`, content: leaf.keyPem, mode: 0o600 },
@@ -100,11 +115,12 @@ export async function startTlsCluster(name = "redis-cluster"): Promise<RunningCl
         argv: ["redis-server", `${DIR}/node-1.conf`],
         readyWhen: NODE_PORT,
     });
-    const cli = async (i: number, args: readonly string[]) => {
-        const r = await container.exec(["redis-cli", "--tls", "--cacert", `${DIR}/ca.crt`, "-h", HOST_NAMES[i]!, "-p", String(NODE_PORT), ...args], {
+    const cli = async (i: number | typeof STANDALONE_HOST, args: readonly string[]) => {
+        const host = i === STANDALONE_HOST ? STANDALONE_HOST : HOST_NAMES[i]!;
+        const r = await container.exec(["redis-cli", "--tls", "--cacert", `${DIR}/ca.crt`, "-h", host, "-p", String(NODE_PORT), ...args], {
             env: { REDISCLI_AUTH: CLUSTER_PASSWORD },
         });
-        if (r.code !== 0 || /^(ERR|\(error\))/m.test(r.stdout)) throw new Error(`redis-cli ${args.join(" ")} on ${HOST_NAMES[i]}: ${r.stdout}${r.stderr}`);
+        if (r.code !== 0 || /^(ERR|\(error\))/m.test(r.stdout)) throw new Error(`redis-cli ${args.join(" ")} on ${host}: ${r.stdout}${r.stderr}`);
         return r.stdout.trim();
     };
     const cluster: RunningCluster = {
@@ -127,9 +143,12 @@ export async function startTlsCluster(name = "redis-cluster"): Promise<RunningCl
         },
         stop: () => container.stop(),
     };
-    const others = Array.from({ length: NODE_COUNT - 1 }, (_, i) => container.background(["redis-server", `${DIR}/node-${i + 2}.conf`]));
+    const others = [
+        ...Array.from({ length: NODE_COUNT - 1 }, (_, i) => container.background(["redis-server", `${DIR}/node-${i + 2}.conf`])),
+        container.background(["redis-server", `${DIR}/standalone.conf`]),
+    ];
     try {
-        for (let i = 0; i < NODE_COUNT; i++) await waitFor(() => cli(i, ["PING"]).then((out) => out === "PONG", () => false), `${HOST_NAMES[i]} answering PING`);
+        for (const i of [...HOST_NAMES.keys(), STANDALONE_HOST] as const) await waitFor(() => cli(i, ["PING"]).then((out) => out === "PONG", () => false), `${i} answering PING`);
         for (let i = 0; i < NODE_COUNT; i++) await cli(i, ["CLUSTER", "ADDSLOTSRANGE", ...SLOT_RANGES[i]!.map(String)]);
         // CLUSTER MEET takes an IP (redis 7.0 cluster.c clusterCommand: "Invalid node address").
         for (let i = 1; i < NODE_COUNT; i++) await cli(0, ["CLUSTER", "MEET", NODE_IPS[i]!, String(NODE_PORT)]);
