@@ -7,7 +7,8 @@
  *   then, only if both hold, the authenticated first request;
  * - when mutual TLS is expected, the first request over a session without client certificate (a TLS
  *   1.3 server rejects the certificate after the client's handshake is done, so only a request shows it);
- * - the protocol spoken in plaintext to the TLS port.
+ * - the protocol spoken in plaintext to the TLS port;
+ * - once the TLS 1.2 probe has reached the server, one handshake per TLS 1.2 suite (cipher-probes.ts).
  * Probes return what they saw; they never throw.
  */
 import * as tls from "node:tls";
