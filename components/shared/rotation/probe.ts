@@ -83,6 +83,11 @@ export interface ReloadSpec {
     /** SHA-256 of the delivered server certificate (DER), lower-case hex. */
     readonly fingerprint: string;
     readonly generation: string;
+    /**
+     * How long the port may take to serve the delivered certificate before the command fails.
+     * @default - RELOAD_TIMEOUT_SECONDS (30 s)
+     */
+    readonly timeoutSeconds?: number;
 }
 
 /**
@@ -93,7 +98,7 @@ export interface ReloadSpec {
  */
 export function reloadCommand(spec: ReloadSpec): string {
     const exec = ["docker", "exec", spec.container, ...spec.reload].map(shellQuote).join(" ");
-    const probe = ["node", "-e", PROBE_SCRIPT, spec.host, String(spec.port), spec.protocol, spec.serverName, spec.fingerprint, spec.generation, String(RELOAD_TIMEOUT_SECONDS)]
+    const probe = ["node", "-e", PROBE_SCRIPT, spec.host, String(spec.port), spec.protocol, spec.serverName, spec.fingerprint, spec.generation, String(spec.timeoutSeconds ?? RELOAD_TIMEOUT_SECONDS)]
         .map(shellQuote)
         .join(" ");
     return `set -eu\n${exec} </dev/null\n${probe}`;
