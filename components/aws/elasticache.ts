@@ -22,7 +22,7 @@ import type { ElastiCacheCacheInputs } from "./elasticache-args";
 import { checkedWhenKnown } from "./late";
 import { accessSecurityGroup, encryptionKeyArn } from "./network";
 import { rbacUserGroup } from "./rbac";
-import { validateAuthToken, validateElastiCacheArgs, validateElastiCacheSubnets } from "./validate";
+import { validateAuthToken, validateElastiCacheArgs, validateElastiCacheSubnets } from "./validate-cache";
 
 export { ElastiCacheCacheArgs, ElastiCacheCacheInputs } from "./elasticache-args";
 

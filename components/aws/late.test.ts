@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { checkedWhenKnown } from "./late";
-import { validateAuthToken } from "./validate";
+import { validateAuthToken } from "./validate-cache";
 
 type OutputInternals<T> = { promise(): Promise<T>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
 

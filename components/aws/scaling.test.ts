@@ -5,7 +5,8 @@ import { RBAC_MAX_ID_LENGTH, RBAC_USER_ID_PATTERN } from "./defaults";
 import type { ElastiCacheCacheArgs } from "./elasticache";
 import type { RdsPostgresArgs } from "./rds";
 import { applicationAccessString, rbacIds } from "./rbac";
-import { validateElastiCacheArgs, validateRdsPostgresArgs } from "./validate";
+import { validateRdsPostgresArgs } from "./validate";
+import { validateElastiCacheArgs } from "./validate-cache";
 
 // Cluster mode, RBAC and read replicas: each combination AWS or the provider refuses, named with the
 // exact message before anything is created (pure: no Pulumi runtime).

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { parseCidr } from "./cidr";
 import type { ElastiCacheCacheArgs } from "./elasticache";
 import type { RdsPostgresArgs } from "./rds";
-import { validateAuthToken, validateElastiCacheArgs, validateRdsPostgresArgs } from "./validate";
+import { validateRdsPostgresArgs } from "./validate";
+import { validateAuthToken, validateElastiCacheArgs } from "./validate-cache";
 import { parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./windows";
 
 const SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];

@@ -2,17 +2,8 @@ import * as crypto from "node:crypto";
 import { Problem, isKnown, show } from "../shared/problems";
 import { describePrivateRanges, parseCidr } from "./cidr";
 import {
-    AUTH_TOKEN_LENGTH,
-    AUTH_TOKEN_UPDATE_STRATEGIES,
-    CACHE_ENGINES,
-    DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY,
     DEFAULT_BACKUP_WINDOW,
-    DEFAULT_CACHE_ENGINE,
-    DEFAULT_CACHE_NODE_TYPE,
-    CacheEngine,
-    DEFAULT_ENGINE_VERSIONS,
     DEFAULT_MAINTENANCE_WINDOW,
-    DEFAULT_NUM_CACHE_CLUSTERS,
     DEFAULT_RDS_ALLOCATED_STORAGE_GB,
     DEFAULT_RDS_BACKUP_RETENTION_DAYS,
     DEFAULT_RDS_DATABASE,
@@ -20,37 +11,26 @@ import {
     DEFAULT_RDS_INSTANCE_CLASS,
     DEFAULT_RDS_STORAGE_TYPE,
     DEFAULT_RDS_USERNAME,
-    DEFAULT_SNAPSHOT_RETENTION_DAYS,
-    ELASTICACHE_PORT,
     FINAL_SNAPSHOT_SUFFIX,
     FINAL_SNAPSHOT_UNIQUE_LENGTH,
     MAX_SNAPSHOT_IDENTIFIER_LENGTH,
-    MAX_AUTH_TOKEN_LENGTH,
-    MAX_NUM_CACHE_CLUSTERS,
     MAX_RDS_BACKUP_RETENTION_DAYS,
-    MAX_SNAPSHOT_RETENTION_DAYS,
-    MIN_AUTH_TOKEN_LENGTH,
-    MIN_ELASTICACHE_WINDOW_MINUTES,
     MIN_RDS_WINDOW_MINUTES,
-    MIN_TLS_ENGINE_VERSIONS,
     RDS_CA_CERT_IDENTIFIER,
     RDS_GLOBAL_BUNDLE_URL,
     RDS_PARAMETER_GROUP_FAMILY,
     RDS_POSTGRES_MAJOR_VERSION,
     RDS_POSTGRES_PORT,
 } from "./defaults";
-import type { ElastiCacheCacheInputs } from "./elasticache-args";
-import { nodesPerShard, validateClusterArgs } from "./cluster";
-import { validateRbacArgs } from "./rbac";
-import { validateNodeClass, validateRdsCaCertIdentifier, validateRdsPassword, validateRdsStorage, validateSnapshotWindowOverlap } from "./limits";
+import { validateNodeClass, validateRdsCaCertIdentifier, validateRdsPassword, validateRdsStorage } from "./limits";
 import type { PrivateNetworkArgs } from "./network";
 import type { RdsPostgresInputs } from "./rds-args";
 import { validateReplicaArgs } from "./replicas";
 import { parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./windows";
 
 const AWS_ID = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
-const isWhole = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+export const isWhole = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 /** Subnet IDs: at least `minimum`, each shaped like one. `tooFew` says why the minimum holds. */
 export function validateSubnetIds(subnetIds: readonly unknown[], minimum: number, tooFew: string): Problem[] {
@@ -115,24 +95,12 @@ export function validateAllowedSources(args: Pick<PrivateNetworkArgs, "allowedSe
     return problems;
 }
 
-/**
- * Subnets of an ElastiCache group: two AZs once it (or, in cluster mode, each shard) has replicas,
- * since Multi-AZ then is on. `nodes` counts the nodes of one shard.
- */
-export function validateElastiCacheSubnets(subnetIds: readonly unknown[], nodes: number, clusterMode = false): Problem[] {
-    const multiAz = isWhole(nodes) && nodes >= 2;
-    const why = clusterMode
-        ? `shards with ${plural(nodes - 1, "replica")} and Multi-AZ need subnets in at least two availability zones; add one per AZ, or set \`replicasPerShard: 0\`.`
-        : `${nodes} nodes with Multi-AZ need subnets in at least two availability zones; add one per AZ, or set \`numCacheClusters: 1\`.`;
-    return validateSubnetIds(subnetIds, multiAz ? 2 : 1, why);
-}
-
 /** Subnets of an RDS instance: RDS wants its subnet group in two availability zones, even for one instance. */
 export function validateRdsSubnets(subnetIds: readonly unknown[]): Problem[] {
     return validateSubnetIds(subnetIds, 2, "RDS requires a DB subnet group covering at least two availability zones; add a private subnet in another AZ.");
 }
 
-function validateNetwork(args: PrivateNetworkArgs, port: number, what: string, subnets: (ids: readonly unknown[]) => Problem[]): Problem[] {
+export function validateNetwork(args: PrivateNetworkArgs, port: number, what: string, subnets: (ids: readonly unknown[]) => Problem[]): Problem[] {
     const problems: Problem[] = [];
     if (args.vpcId === undefined || args.vpcId === null) {
         // Left out, the provider would put the security group in the region's default VPC.
@@ -144,53 +112,6 @@ function validateNetwork(args: PrivateNetworkArgs, port: number, what: string, s
         problems.push(...subnets((args.subnetIds ?? []) as unknown[]));
     }
     return [...problems, ...validateAllowedSources(args, port, what)];
-}
-
-/**
- * An ElastiCache AUTH token: 16–128 characters from letters, digits and `! & # $ ^ < > -` (AWS
- * auth.html). The provider checks only the length and `@ " /`, so anything else, `%` say, passes
- * preview and fails at AWS. The token itself is never quoted: it is a secret.
- */
-export function validateAuthToken(token: string, path = "authToken"): Problem[] {
-    const problems: Problem[] = [];
-    if (token.length < MIN_AUTH_TOKEN_LENGTH || token.length > MAX_AUTH_TOKEN_LENGTH) {
-        problems.push({
-            path,
-            message: `\`${path}\`: has ${plural(token.length, "character")} (value not shown: it is a secret); ElastiCache requires ${MIN_AUTH_TOKEN_LENGTH} to ${MAX_AUTH_TOKEN_LENGTH}; use another token, or leave \`${path}\` out to have a ${AUTH_TOKEN_LENGTH}-character one generated.`,
-        });
-    }
-    const forbidden = [...new Set([...token].filter((c) => !/^[A-Za-z0-9!&#$^<>-]$/.test(c)))];
-    if (forbidden.length > 0) {
-        problems.push({
-            path,
-            message: `\`${path}\`: contains ${forbidden.map(show).join(", ")}, which ElastiCache does not allow (the provider rejects only \`@\`, \`"\` and \`/\`, so this would pass preview and fail at AWS); use only letters, digits and \`! & # $ ^ < > -\`.`,
-        });
-    }
-    return problems;
-}
-
-/** Engine and version: a known engine, in a version that changes TLS settings without replacing the group. */
-export function validateCacheEngine(engine: unknown, version: unknown): Problem[] {
-    if (!(CACHE_ENGINES as readonly unknown[]).includes(engine)) {
-        return [{ path: "engine", message: `\`engine\`: ${show(engine)} is not supported; use \`valkey\` (the default) or \`redis\`.` }];
-    }
-    const e = engine as (typeof CACHE_ENGINES)[number];
-    const m = typeof version === "string" ? /^(\d+)\.(\d+)$/.exec(version) : null;
-    const [minMajor, minMinor] = MIN_TLS_ENGINE_VERSIONS[e];
-    const minimum = `${minMajor}.${minMinor}`;
-    if (!m) {
-        return [{ path: "engineVersion", message: `\`engineVersion\`: ${show(version)} is not a major.minor version; use e.g. \`${DEFAULT_ENGINE_VERSIONS[e]}\` (the ${e} default); AWS picks the patch release.` }];
-    }
-    const [major, minor] = [Number(m[1]), Number(m[2])];
-    if (major < minMajor || (major === minMajor && minor < minMinor)) {
-        return [
-            {
-                path: "engineVersion",
-                message: `\`engineVersion\`: ${e} ${show(version)} is older than ${minimum}, so any change of its TLS settings would replace the whole group and its data (in-place changes need ${e === "valkey" ? "Valkey" : "Redis OSS"} ${minimum}+); use \`${DEFAULT_ENGINE_VERSIONS[e]}\` (the ${e} default) or at least \`${minimum}\`.`,
-            },
-        ];
-    }
-    return [];
 }
 
 /** A weekly (`ddd:hh:mm-ddd:hh:mm`) or daily (`hh:mm-hh:mm`) window in UTC of at least `minMinutes`. */
@@ -206,7 +127,7 @@ export function validateWindow(path: string, value: unknown, kind: "weekly" | "d
     return [];
 }
 
-function validateWholeRange(path: string, value: unknown, min: number, max: number, hint: string): Problem[] {
+export function validateWholeRange(path: string, value: unknown, min: number, max: number, hint: string): Problem[] {
     return isWhole(value) && value >= min && value <= max ? [] : [{ path, message: `\`${path}\`: ${show(value)} is out of range; use a whole number from ${hint}.` }];
 }
 
@@ -216,66 +137,6 @@ export function validateKmsKeyArn(arn: unknown): Problem[] {
         return [];
     }
     return [{ path: "kmsKeyArn", message: `\`kmsKeyArn\`: ${show(arn)} is not a KMS key ARN; pass one like \`arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\`, or leave it out to have a key with rotation created.` }];
-}
-
-/** The single AUTH token's arguments: a token ElastiCache takes, a generation only for a generated one, SET or ROTATE. */
-function validateTokenArgs(args: ElastiCacheCacheInputs): Problem[] {
-    const problems: Problem[] = [];
-    const strategy = args.authTokenUpdateStrategy ?? DEFAULT_AUTH_TOKEN_UPDATE_STRATEGY;
-    if (typeof args.authToken === "string") {
-        problems.push(...validateAuthToken(args.authToken));
-    }
-    if (args.authToken !== undefined && args.authTokenGeneration !== undefined) {
-        problems.push({ path: "authTokenGeneration", message: "`authTokenGeneration`: only changes a generated token, but `authToken` is given; rotate by passing a new `authToken`, or remove `authToken` to have one generated." });
-    } else if (args.authTokenGeneration !== undefined) {
-        problems.push(...validateWholeRange("authTokenGeneration", args.authTokenGeneration, 1, Number.MAX_SAFE_INTEGER, "1 up; raise it by one to generate a new token"));
-    }
-    if (!(AUTH_TOKEN_UPDATE_STRATEGIES as readonly unknown[]).includes(strategy)) {
-        problems.push({
-            path: "authTokenUpdateStrategy",
-            message: `\`authTokenUpdateStrategy\`: ${show(strategy)} is not allowed; use \`SET\` (the default) or \`ROTATE\` (\`DELETE\` would remove the password and leave the cache open to the network).`,
-        });
-    } else if (strategy === "ROTATE" && args.groupAlreadyHasAuthToken !== true) {
-        problems.push({
-            path: "authTokenUpdateStrategy",
-            message: "`authTokenUpdateStrategy`: `ROTATE` on a group that has no token yet keeps passwordless access working beside the new token (AWS auth.html); use `SET` (the default), or, if the group already has a token, say so with `groupAlreadyHasAuthToken: true`.",
-        });
-    }
-    return problems;
-}
-
-/** Every problem with an `ElastiCacheCache`'s arguments that is known now (pure). */
-export function validateElastiCacheArgs(given: ElastiCacheCacheInputs): Problem[] {
-    // Callers from plain JavaScript (or another language) can leave out the whole bag.
-    const args: ElastiCacheCacheInputs = given ?? ({} as ElastiCacheCacheInputs);
-    const engine = args.engine ?? DEFAULT_CACHE_ENGINE;
-    const nodes = args.numCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
-    const cluster = args.clusterMode === true;
-    const version = args.engineVersion ?? DEFAULT_ENGINE_VERSIONS[engine as CacheEngine];
-    const problems = [
-        ...validateNetwork(args, ELASTICACHE_PORT, "cache", (ids) => validateElastiCacheSubnets(ids, nodesPerShard(args, DEFAULT_NUM_CACHE_CLUSTERS), cluster)),
-        ...validateCacheEngine(engine, version),
-        ...(cluster ? [] : validateWholeRange("numCacheClusters", nodes, 1, MAX_NUM_CACHE_CLUSTERS, `1 (a single node, no failover) to ${MAX_NUM_CACHE_CLUSTERS} (a primary and five replicas); default ${DEFAULT_NUM_CACHE_CLUSTERS}`)),
-        ...validateClusterArgs(String(engine), String(version), args),
-        ...validateRbacArgs(args),
-        ...validateWholeRange("snapshotRetentionLimit", args.snapshotRetentionLimit ?? DEFAULT_SNAPSHOT_RETENTION_DAYS, 0, MAX_SNAPSHOT_RETENTION_DAYS, `0 (no snapshots) to ${MAX_SNAPSHOT_RETENTION_DAYS} days; default ${DEFAULT_SNAPSHOT_RETENTION_DAYS}`),
-        ...validateWindow("maintenanceWindow", args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, "weekly", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_MAINTENANCE_WINDOW),
-        ...validateWindow("snapshotWindow", args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, "daily", MIN_ELASTICACHE_WINDOW_MINUTES, DEFAULT_BACKUP_WINDOW),
-        ...validateSnapshotWindowOverlap(args.snapshotWindow ?? DEFAULT_BACKUP_WINDOW, args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, { snapshot: DEFAULT_BACKUP_WINDOW, maintenance: DEFAULT_MAINTENANCE_WINDOW }),
-        ...validateNodeClass("nodeType", args.nodeType ?? DEFAULT_CACHE_NODE_TYPE, "cache", DEFAULT_CACHE_NODE_TYPE),
-        ...validateKmsKeyArn(args.kmsKeyArn),
-    ];
-    if (args.rbacUsers === undefined) {
-        // Beside RBAC users the token arguments are refused outright (validateRbacArgs).
-        problems.push(...validateTokenArgs(args));
-    }
-    if (args.transitEncryptionMigration !== undefined && args.transitEncryptionMigration !== "preferred") {
-        problems.push({
-            path: "transitEncryptionMigration",
-            message: `\`transitEncryptionMigration\`: ${show(args.transitEncryptionMigration)} is not a migration step; set \`preferred\` for the first \`pulumi up\` on a group whose transit encryption is off, then remove the argument for the second (mode \`required\`).`,
-        });
-    }
-    return problems;
 }
 
 /** The RDS trust bundle: PEM holding at least one certificate, every block parseable. */

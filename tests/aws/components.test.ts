@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { validateAuthToken } from "../../components/aws/validate";
+import { validateAuthToken } from "../../components/aws/validate-cache";
 import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator } from "../emulator";
 import { DIFF_RULES } from "../engine/providers/rules";
 import { finalSnapshotIdentifier } from "../../components/aws/snapshot";
