@@ -1,11 +1,11 @@
 /**
  * Which TLS 1.2 suites a server accepts: one handshake per candidate suite (ciphers.ts), each offering
  * TLS 1.2 and that suite alone at security level 0 (so that the client's own OpenSSL refuses nothing),
- * through the service's own start (PostgreSQL's SSLRequest) and with the target's client certificate (a
- * server that demands one would otherwise fail the handshake after choosing the suite; without one,
- * a suite the server's ServerHello chose counts as accepted). Only the server's TLS alert counts as a
- * refusal; a handshake cut short without one is tried again, up to
- * SUITE_ATTEMPTS times, and is otherwise reported as undetermined, never as refused. At most
+ * through the service's own start (PostgreSQL's SSLRequest) and with the target's client certificate.
+ * A suite the server's ServerHello chose counts as accepted even when the server then ends the
+ * handshake (for want of a client certificate). Only the server's TLS alert counts as a refusal; a
+ * handshake cut short without one is tried again, up to SUITE_ATTEMPTS times, and is otherwise
+ * reported as undetermined, never as refused. At most
  * `concurrency` handshakes run at once, each under its own deadline; the first probe that cannot reach
  * the server stops the rest, so an unreachable server costs one timeout, not one per suite.
  */
