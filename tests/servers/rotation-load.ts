@@ -37,7 +37,7 @@ const fingerprintOf = (socket: TLSSocket | undefined) => socket?.getPeerCertific
 type Kind = "postgres" | "redis" | "https";
 
 /** One request on a new connection; returns the handshake's fingerprint. */
-async function oneShot(kind: Kind, doc: ConnectionDocument): Promise<string> {
+export async function oneShot(kind: Kind, doc: ConnectionDocument): Promise<string> {
     if (kind === "postgres") {
         const client = new Client({ ...pgClientConfig(doc), connectionTimeoutMillis: 5000 });
         client.on("error", () => undefined);
