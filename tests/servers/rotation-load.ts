@@ -53,8 +53,12 @@ export async function oneShot(kind: Kind, doc: ConnectionDocument): Promise<stri
     if (kind === "redis") {
         const { url, options } = ioredisOptions(doc);
         const client = new Redis(url, { ...options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5000 });
-        client.on("error", () => undefined);
-        await client.connect();
+        // ioredis rejects connect() with "Connection is closed."; the TLS error itself comes as an 'error' event.
+        let cause: Error | undefined;
+        client.on("error", (e: Error) => (cause ??= e));
+        await client.connect().catch((e: Error) => {
+            throw cause ?? e;
+        });
         try {
             const fingerprint = fingerprintOf(client.stream as TLSSocket);
             if ((await client.ping()) !== "PONG") throw new Error("PING did not answer PONG");
