@@ -69,4 +69,40 @@ export const elastiCacheAuthentication: ResourceValidationPolicy = {
     }),
 };
 
-export const elastiCachePolicies = [elastiCacheTransitEncryption, elastiCacheAtRestEncryption, elastiCacheAuthentication];
+/** AWS's own user of every RBAC engine, id `default`: `on ~* +@all nopass` (ElastiCache RBAC, "Applying RBAC to a cache"). */
+const AWS_OPEN_DEFAULT_USER_ID = "default";
+
+/** Whether a Redis/Valkey ACL string leaves the user enabled: the last of its `on`/`off` tokens decides (ACL SETUSER applies rules in order; users start off). */
+function enabledBy(accessString: string): boolean {
+    const switches = accessString.split(/\s+/).filter((t) => t === "on" || t === "off");
+    return switches[switches.length - 1] === "on";
+}
+
+export const elastiCacheRbacDefaultUser: ResourceValidationPolicy = {
+    name: "elasticache-rbac-default-user-disabled",
+    description: "ElastiCache RBAC user groups do not let a connection in without authenticating: their `default` user is off, and AWS's open `default` user is not a member.",
+    enforcementLevel: "mandatory",
+    validateResource: [
+        validateResourceOfType(aws.elasticache.User, (user, _args, reportViolation) => {
+            const name = read(() => user.userName);
+            const access = read(() => user.accessString);
+            if (name !== "default" || access === UNKNOWN || typeof access !== "string" || !enabledBy(access)) {
+                return;
+            }
+            reportViolation(
+                `The user named \`default\` has access string ${show(access)}, which leaves it on: every connection that does not authenticate gets its rights. Set its access string to \`off -@all\` (ElastiCacheCache's rbacUsers does).`,
+            );
+        }),
+        validateResourceOfType(aws.elasticache.UserGroup, (group, _args, reportViolation) => {
+            const ids = read(() => group.userIds);
+            if (ids === UNKNOWN || !Array.isArray(ids) || !ids.includes(AWS_OPEN_DEFAULT_USER_ID)) {
+                return;
+            }
+            reportViolation(
+                "`userIds` holds `default`, AWS's own default user (`on ~* +@all nopass`): any client that reaches the port can read and write every key without a password. Put a user named `default` of your own, with access string `off -@all`, in its place.",
+            );
+        }),
+    ],
+};
+
+export const elastiCachePolicies = [elastiCacheTransitEncryption, elastiCacheAtRestEncryption, elastiCacheAuthentication, elastiCacheRbacDefaultUser];
