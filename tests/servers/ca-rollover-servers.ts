@@ -1,5 +1,5 @@
 /**
- * Real servers and clients for the CA key rollover tests (ca-rollover.test.ts, ca-rollover-reload.test.ts).
+ * Real servers and clients for the CA key rollover tests (ca-rollover.test.ts, ca-rollover-live.test.ts).
  * Each server is configured by its component's renderer with mutual TLS and a client CA bundle, and can
  * be handed new TLS files and reloaded in place the way each server reloads (issue 11 §1): PostgreSQL on
  * SIGHUP (it keeps the old context if the new one fails), nginx on `nginx -s reload`, redis-server (for
