@@ -89,7 +89,9 @@ export interface ElastiCacheCacheInputs extends PrivateNetworkArgs {
      * `replicasPerShard` replicas, with automatic failover always on (AWS requires it in cluster mode)
      * and Multi-AZ on when shards have replicas. Clients start from the configuration endpoint and
      * verify each node against the host name it is reached by (the document's `topology`).
-     * Changing it replaces the group.
+     * Set it when the cache is created: the provider would modify `cluster_mode` in place, and AWS
+     * moves an existing group to cluster mode only through its `compatible` step (ModifyReplicationGroup
+     * ClusterMode), which this component does not take; migrate to a new cache instead.
      * @default - false: one shard, sized by `numCacheClusters`
      */
     readonly clusterMode?: boolean;
