@@ -4,7 +4,8 @@
  * reads it with `readConnectionDocument`, and opens its client through the package's helpers, the same
  * code for a standalone cache and a cluster. Then it does an application's work: sessions with a TTL,
  * per-user counters, and a cart updated in one transaction (both keys in one hash slot, `{user:N}`).
- * Prints what it saw, and how many of its keys each master holds.
+ * Its keys start with `prefix` (an RBAC user may touch only its own, `~<user>:*`); it uses no
+ * `@dangerous` command, so the access string ElastiCache users get is enough. Prints what it saw.
  */
 import { readFileSync } from "node:fs";
 import Redis, { Cluster } from "ioredis";
@@ -13,7 +14,7 @@ import { ioredisConnection, nodeRedisConnection } from "../../components/connect
 import { readConnectionDocument } from "../../components/connection/reader";
 
 const USERS = 12;
-const { library, secretString } = JSON.parse(readFileSync(0, "utf8")) as { library: "ioredis" | "node-redis"; secretString: string };
+const { library, secretString, prefix } = JSON.parse(readFileSync(0, "utf8")) as { library: "ioredis" | "node-redis"; secretString: string; prefix: string };
 const { schemaVersion, document } = readConnectionDocument(secretString);
 
 /** What any cache client here offers the application. */
@@ -23,21 +24,17 @@ interface Cache {
     incr(key: string): Promise<number>;
     /** Both keys in one transaction (MULTI/EXEC): they must share a hash slot in a cluster. */
     cart(items: string, total: string): Promise<unknown>;
-    /** Keys matching `pattern` per master, `host:port` as the client reached it. */
-    keysPerMaster(pattern: string): Promise<Record<string, number>>;
     close(): Promise<void>;
 }
 
 function ioredisCache(): Cache {
     const c = ioredisConnection(document);
     const client = c.mode === "cluster" ? new Cluster(c.startupNodes, c.options) : new Redis(c.url, c.options);
-    const masters = () => (client instanceof Cluster ? client.nodes("master") : [client]);
     return {
         set: (k, v, ttl) => client.set(k, v, "EX", ttl),
         get: (k) => client.get(k),
         incr: (k) => client.incr(k),
         cart: (items, total) => client.multi().set(items, "book,pen").set(total, "12.50").exec(),
-        keysPerMaster: async (pattern) => Object.fromEntries(await Promise.all(masters().map(async (n) => [`${n.options.host}:${n.options.port}`, (await n.keys(pattern)).length] as const))),
         close: async () => void client.disconnect(),
     };
 }
@@ -51,7 +48,6 @@ async function nodeRedisCache(): Promise<Cache> {
             get: (k) => client.get(k),
             incr: (k) => client.incr(k),
             cart: (items, total) => client.multi().set(items, "book,pen").set(total, "12.50").exec(),
-            keysPerMaster: async (pattern) => ({ [`${document.host}:${document.port}`]: (await client.keys(pattern)).length }),
             close: async () => void client.destroy(),
         };
     }
@@ -61,11 +57,6 @@ async function nodeRedisCache(): Promise<Cache> {
         get: (k) => cluster.get(k),
         incr: (k) => cluster.incr(k),
         cart: (items, total) => cluster.multi().set(items, "book,pen").set(total, "12.50").exec(),
-        keysPerMaster: async (pattern) => {
-            const out: Record<string, number> = {};
-            for (const m of cluster.masters) out[`${m.host}:${m.port}`] = (await (await cluster.nodeClient(m)).keys(pattern)).length;
-            return out;
-        },
         close: async () => void cluster.destroy(),
     };
 }
@@ -73,7 +64,6 @@ async function nodeRedisCache(): Promise<Cache> {
 async function main() {
     const cache = library === "ioredis" ? ioredisCache() : await nodeRedisCache();
     try {
-        const prefix = `app-${library}-${document.topology.mode}`;
         for (let u = 0; u < USERS; u++) {
             await cache.set(`${prefix}:session:${u}`, `user-${u}`, 60);
             await cache.incr(`${prefix}:visits:${u}`);
@@ -88,7 +78,6 @@ async function main() {
             sessionsRead: sessions.filter((s, u) => s === `user-${u}`).length,
             visits: [...new Set(visits)],
             cart: [await cache.get(`${prefix}:{user:7}:cart`), await cache.get(`${prefix}:{user:7}:total`)],
-            keysPerMaster: await cache.keysPerMaster(`${prefix}:*`),
         };
     } finally {
         await cache.close();

@@ -37,8 +37,11 @@ const HOOK = path.join(__dirname, "ts-resolve.mjs");
 export interface RunningCluster {
     readonly container: Container;
     readonly ca: KeyPair;
-    /** Runs `redis-cli` against node `i` (0-based) or the standalone server, the password from the environment. */
-    cli(i: number | typeof STANDALONE_HOST, args: readonly string[]): Promise<string>;
+    /**
+     * Runs `redis-cli` against node `i` (0-based) or the standalone server, the password from the
+     * environment; `lastArg` (a secret) goes over stdin (`-x`), not argv.
+     */
+    cli(i: number | typeof STANDALONE_HOST, args: readonly string[], lastArg?: string): Promise<string>;
     /**
      * Runs a TypeScript `script` of this folder in a child node inside the namespace, `input` as JSON on
      * stdin; returns its stdout parsed as JSON.
@@ -115,10 +118,11 @@ export async function startTlsCluster(name = "redis-cluster"): Promise<RunningCl
         argv: ["redis-server", `${DIR}/node-1.conf`],
         readyWhen: NODE_PORT,
     });
-    const cli = async (i: number | typeof STANDALONE_HOST, args: readonly string[]) => {
+    const cli = async (i: number | typeof STANDALONE_HOST, args: readonly string[], lastArg?: string) => {
         const host = i === STANDALONE_HOST ? STANDALONE_HOST : HOST_NAMES[i]!;
-        const r = await container.exec(["redis-cli", "--tls", "--cacert", `${DIR}/ca.crt`, "-h", host, "-p", String(NODE_PORT), ...args], {
+        const r = await container.exec(["redis-cli", "--tls", "--cacert", `${DIR}/ca.crt`, "-h", host, "-p", String(NODE_PORT), ...(lastArg === undefined ? [] : ["-x"]), ...args], {
             env: { REDISCLI_AUTH: CLUSTER_PASSWORD },
+            ...(lastArg === undefined ? {} : { input: lastArg }),
         });
         if (r.code !== 0 || /^(ERR|\(error\))/m.test(r.stdout)) throw new Error(`redis-cli ${args.join(" ")} on ${host}: ${r.stdout}${r.stderr}`);
         return r.stdout.trim();
