@@ -1,7 +1,7 @@
 import * as tls from "node:tls";
 import { describe, expect, it } from "vitest";
 import { TLS12_CIPHERS } from "../../components/shared/tlsProfile";
-import { cipherSuitesCheck, classifySuite, listTls12Suites, parseOpensslCiphers } from "../../tools/verify/ciphers";
+import { cipherSuitesCheck, classifySuite, listTls12Suites, managedServiceOf, parseOpensslCiphers } from "../../tools/verify/ciphers";
 import type { CipherSuite, Observation, VersionOutcome } from "../../tools/verify/types";
 
 // Which TLS 1.2 suite is forward secret, CBC, in the profile: from `openssl ciphers -V -stdname` lines
@@ -95,6 +95,18 @@ describe("cipherSuitesCheck", () => {
         expect(r.offered?.offered.map((v) => [v.name, v.forwardSecrecy, v.cbc, v.inProfile])).toEqual([
             ["ECDHE-RSA-CHACHA20-POLY1305", true, false, true], ["ECDHE-RSA-AES128-SHA", true, true, false], ["AES128-GCM-SHA256", false, false, false],
         ]);
+    });
+
+    it("warns instead of failing for an endpoint AWS runs (ElastiCache, RDS), naming AWS; fails the same suites anywhere else", () => {
+        const bad = probed(["ECDHE-RSA-AES128-SHA", "AES128-GCM-SHA256"]);
+        const managed = cipherSuitesCheck(bad, undefined, managedServiceOf("master.payments.abc123.euw1.cache.amazonaws.com"));
+        expect(managed.check.status).toBe("warn");
+        expect(managed.check.detail).toMatch(/^offers ECDHE-RSA-AES128-SHA .*; AWS runs this endpoint and chooses its suites, which this stack does not set$/);
+        expect(managedServiceOf("payments.c9akciq32.eu-west-1.rds.amazonaws.com")).toBe("AWS");
+        for (const host of ["db.internal", "127.0.0.1", "amazonaws.com.example.org", "evil-amazonaws.com"]) {
+            expect(managedServiceOf(host), host).toBeUndefined();
+            expect(cipherSuitesCheck(bad, undefined, managedServiceOf(host)).check.status, host).toBe("fail");
+        }
     });
 
     it("fails a suite outside the configured profile even when it is forward secret and AEAD", () => {

@@ -98,8 +98,21 @@ export function listTls12Suites(): Promise<CipherSuite[]> {
     return current;
 }
 
-/** The offered suites judged: fails on any suite without forward secrecy, any CBC suite, anything outside the profile. */
-export function cipherSuitesCheck(o: Observation, profile: readonly string[] = TLS12_CIPHERS): { check: Check; offered: EndpointReport["tls12CipherSuites"] } {
+/**
+ * Who chooses the suites of an endpoint that this project does not configure: a host under AWS's own
+ * domains is ElastiCache's or RDS's, whose server cipher lists the components do not set.
+ */
+export function managedServiceOf(host: string): string | undefined {
+    return /\.amazonaws\.com(\.cn)?\.?$/i.test(host) ? "AWS" : undefined;
+}
+
+/**
+ * The offered suites judged: fails on any suite without forward secrecy, any CBC suite, anything outside
+ * the profile. For an endpoint another party runs (`managedBy`, e.g. AWS), whose suites no setting here
+ * chooses, the same findings are a warning naming that party: the weekly verifier must not fail on
+ * something no change to the stack can fix, nor stay silent about it.
+ */
+export function cipherSuitesCheck(o: Observation, profile: readonly string[] = TLS12_CIPHERS, managedBy?: string): { check: Check; offered: EndpointReport["tls12CipherSuites"] } {
     const id = "tls12_cipher_suites";
     const s = o.cipherSuites;
     if (!s.probed) {
@@ -111,7 +124,11 @@ export function cipherSuitesCheck(o: Observation, profile: readonly string[] = T
     const report = { offered, candidates: s.candidates, ms: s.ms };
     const timing = `${s.candidates} suites probed in ${s.ms} ms, ${s.concurrency} at a time${s.notOfferable.length > 0 ? `; ${s.notOfferable.length} this client cannot offer: ${s.notOfferable.join(", ")}` : ""}`;
     const bad = offered.filter((v) => v.problems.length > 0);
-    if (bad.length > 0) return { check: { id, status: "fail", detail: `offers ${bad.map((v) => `${v.name} (${v.problems.join(", ")})`).join("; ")} (${timing})` }, offered: report };
+    if (bad.length > 0) {
+        const findings = `offers ${bad.map((v) => `${v.name} (${v.problems.join(", ")})`).join("; ")} (${timing})`;
+        if (managedBy) return { check: { id, status: "warn", detail: `${findings}; ${managedBy} runs this endpoint and chooses its suites, which this stack does not set` }, offered: report };
+        return { check: { id, status: "fail", detail: findings }, offered: report };
+    }
     const list = offered.length > 0 ? `offers only profile suites: ${offered.map((v) => v.name).join(", ")}` : "offers no TLS 1.2 suite";
     if (s.undetermined.length > 0) {
         const first = s.undetermined[0]!;

@@ -10,7 +10,7 @@ import {
 
 import type { ExpiryThresholds } from "../expiry/thresholds";
 import { chainExpiryCheck, type ExpiryEnforcement } from "./chain";
-import { cipherSuitesCheck } from "./ciphers";
+import { cipherSuitesCheck, managedServiceOf } from "./ciphers";
 import { DAY_SECONDS, formatDays, secondsLeft } from "./days";
 
 export { DAY_SECONDS, formatDays, secondsLeft };
@@ -188,7 +188,7 @@ function plaintextCheck(o: Observation): Check {
 
 export function evaluate(target: Target, o: Observation, options: RuleOptions): EndpointReport {
     const s = o.session;
-    const ciphers = cipherSuitesCheck(o);
+    const ciphers = cipherSuitesCheck(o, undefined, managedServiceOf(target.host));
     const checks: Check[] = [
         s.established
             ? { id: "handshake", status: "ok", detail: `${s.protocol} session opened` }
