@@ -26,7 +26,7 @@ export const caCertPem = ca.certPem;
 export const appClientCertPem = appClient.certPem;
 `;
 
-interface Step { op: string; urn: string; type?: string }
+interface Step { op: string; urn: string; replaceReasons?: string[] }
 
 describeWithServers("a CertificateAuthority from before generations, and its rollover, through the real engine", ["pulumi"], () => {
     let engine: EngineProject;
@@ -36,8 +36,9 @@ describeWithServers("a CertificateAuthority from before generations, and its rol
     const plan = (env: Record<string, string>): string[] => {
         const run = engine.pulumi(["preview", "--json", "--show-sames"], { extraEnv: env });
         expect(run.status, run.out).toBe(0);
-        const steps = (JSON.parse(run.stdout) as { steps?: Step[] }).steps ?? [];
-        return steps.filter((s) => !s.urn.includes("pulumi:pulumi:Stack") && !s.urn.includes("pulumi:providers:")).map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+        const steps = ((JSON.parse(run.stdout) as { steps?: Step[] }).steps ?? []).filter((s) => !s.urn.includes("pulumi:pulumi:Stack") && !s.urn.includes("pulumi:providers:"));
+        // A replacement with the provider's reason, e.g. `replace app-client-cert (caCertPem)`.
+        return steps.map((s) => `${s.op} ${s.urn.split("::").pop()}${s.op === "replace" ? ` (${[...(s.replaceReasons ?? [])].sort().join(", ")})` : ""}`).sort();
     };
     const up = (env: Record<string, string>) => {
         const run = engine.pulumi(["up", "--yes", "--skip-preview"], { extraEnv: env });
@@ -86,7 +87,7 @@ describeWithServers("a CertificateAuthority from before generations, and its rol
     it("phase 2 (issuingGeneration 2) replaces only the leaf certificate; every CA resource is `same`", () => {
         const env = { CA_GENERATIONS: "[1, 2]", CA_ISSUING_GENERATION: "2" };
         const steps = plan(env);
-        expect(steps.filter((s) => !s.startsWith("same "))).toEqual(["replace app-client-cert"]);
+        expect(steps.filter((s) => !s.startsWith("same "))).toEqual(["replace app-client-cert (caCertPem, caPrivateKeyPem)"]);
         expect(steps).toEqual(expect.arrayContaining(["same platform-ca-key", "same platform-ca-cert", "same platform-ca-gen2-key", "same platform-ca-gen2-cert"]));
         up(env);
     }, 90_000);
