@@ -4,10 +4,12 @@
  *
  * A Redis Cluster answers CLUSTER SLOTS/SHARDS with each node's announced host name, and a TLS client
  * must verify every node against the name it dials:
- *  - ioredis resolves every node's host to an IP before connecting (`Cluster` option `dnsLookup`,
- *    default `dns.lookup`; luin/ioredis lib/cluster/index.ts `resolveSrv`/`dnsLookup` and its README's
- *    "Special note: AWS ElastiCache Clusters with TLS"), so node would check the certificate against
- *    the IP; the identity `dnsLookup` keeps the host name as the address.
+ *  - ioredis resolves its startup nodes' host names to IPs before connecting (luin/ioredis
+ *    lib/cluster/index.ts `resolveStartupNodeHostnames` with the `dnsLookup` option, default
+ *    `dns.lookup`; its README on `dnsLookup`: "useful ... when AWS ElastiCache used with TLS
+ *    enabled"), so the seed (ElastiCache's configuration endpoint) would be dialled by IP and node
+ *    would check its certificate against the IP; the identity `dnsLookup` keeps the host name. The
+ *    nodes it then discovers are dialled by the names CLUSTER SLOTS announces.
  *  - a fixed `servername` makes every node be checked against that one name, which fails every node
  *    whose certificate carries only its own name; so no `servername` is set, and node's `tls.connect`
  *    checks each connection against the host it dialled (`checkServerIdentity(servername || host)`).
@@ -31,7 +33,7 @@ export function nodeTlsOptions(document: ConnectionDocument): DocumentTlsOptions
 
 /** ioredis `Cluster` options from a cluster document. */
 export interface IoredisClusterOptions {
-    /** The identity: keeps the announced host name, so TLS checks the node's certificate against it. */
+    /** The identity: keeps each seed's host name, so TLS checks the seed's certificate against it. */
     readonly dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) => void;
     readonly redisOptions: {
         readonly username?: string;

@@ -46,7 +46,7 @@ describeWithServers("cluster client helpers against a real TLS Redis Cluster", [
         expect(await serverCounts(client)).toEqual(result.keysPerNode);
     }, 30_000);
 
-    it("control: ioredis without the identity dnsLookup dials the node's IP and fails the certificate-name check", async () => {
+    it("control: ioredis without the identity dnsLookup dials the seed by its IP and fails the certificate-name check", async () => {
         const result = await run("ioredis-without-dns-lookup", document, "no-lookup");
         expect(result.readBack).toBe(0);
         expect(result.errors).toContain(`ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: IP: 127.0.0.11 is not in the cert's list: `);

@@ -95,7 +95,7 @@ async function main(): Promise<ClientResult> {
     if (c.mode !== "cluster") throw new Error("expected a cluster document");
     if (input.scenario === "ioredis") return withIoredis(c.options, c.startupNodes);
     // The control: everything from the helper except the identity dnsLookup, so ioredis's default
-    // (dns.lookup) turns each announced name into its IP before connecting.
+    // (dns.lookup) turns the seed's name into its IP before connecting.
     // ioredis fetches the slots over a "refresher" connection whose errors it does not re-emit, so the
     // certificate check is observed where node makes it: node's own checkServerIdentity, recorded.
     const { dnsLookup: _identity, ...withoutLookup } = c.options;
