@@ -204,3 +204,31 @@ export function dragonflyCommandFlags(command: readonly string[] | undefined): r
     if (command[0]!.startsWith("-")) return ["--logtostderr", ...command];
     return command[0] === "dragonfly" ? command.slice(1) : undefined;
 }
+
+/**
+ * Rule 16: the flags `CONFIG SET` may change on a running Dragonfly, of those the certificate reload
+ * touches. Only flags registered mutable can be set; `tls` is registered with a callback that validates
+ * the TLS flags and rebuilds every listener's TLS context (ReconfigureTLS), which is how new certificate
+ * files are taken: "to update TLS certs, first update tls_cert_file, then set 'tls true'"
+ * (src/server/server_family.cc, ServerFamily::Init, config_registry.RegisterMutable).
+ */
+export const DRAGONFLY_MUTABLE_TLS_FLAGS: ReadonlySet<string> = new Set(["tls", "tls_cert_file", "tls_key_file", "tls_ca_cert_file", "tls_ca_cert_dir"]);
+
+/**
+ * Why a running Dragonfly would refuse the `CONFIG SET` pairs in `command` (a reload's shell text): each
+ * name must be a Dragonfly flag (rule 1's list) and one registered mutable (rule 16); `tls` must be set to
+ * a true value, the one that rebuilds the context. Empty when it would take them, or when none is there.
+ */
+export function dragonflyConfigSetRefusals(command: string, knownFlags: ReadonlySet<string> = DRAGONFLY_FLAGS): string[] {
+    const refusals: string[] = [];
+    for (const match of command.matchAll(/CONFIG SET((?: [A-Za-z_-]+ \S+)+)/g)) {
+        const words = match[1]!.trim().split(" ");
+        for (let i = 0; i < words.length; i += 2) {
+            const [name, value] = [words[i]!, words[i + 1]!];
+            if (!knownFlags.has(name)) refusals.push(`\`${name}\` is not a Dragonfly flag`);
+            else if (!DRAGONFLY_MUTABLE_TLS_FLAGS.has(name)) refusals.push(`\`${name}\` is not registered mutable, so CONFIG SET refuses it`);
+            else if (name === "tls" && value !== "true") refusals.push(`\`CONFIG SET tls ${value}\` does not rebuild the TLS context with the current files; set it to true`);
+        }
+    }
+    return refusals;
+}

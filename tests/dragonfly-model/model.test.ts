@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DRAGONFLY_MAX_MEMORY } from "../../components/dragonfly/cache";
-import { dragonflyArgs, dragonflyEnvs } from "../../components/dragonfly/config";
+import { dragonflyArgs, dragonflyEnvs, dragonflyReload } from "../../components/dragonfly/config";
 import {
-    DRAGONFLY_FLAGS, HOST_SHAPES, dragonflyCommandFlags, dragonflyStartupFailures, dragonflyThreads, humanReadableNumBytes, parseMemoryBytesFlag,
+    DRAGONFLY_FLAGS, HOST_SHAPES, dragonflyCommandFlags, dragonflyConfigSetRefusals, dragonflyStartupFailures, dragonflyThreads, humanReadableNumBytes, parseMemoryBytesFlag,
     type DragonflyHost,
 } from ".";
 
@@ -175,5 +175,24 @@ describe("dragonflyCommandFlags", () => {
         expect(dragonflyCommandFlags(["dragonfly", "--tls"])).toEqual(["--tls"]);
         expect(dragonflyCommandFlags(undefined)).toEqual(["--logtostderr"]);
         expect(dragonflyCommandFlags(["sh", "-c", "sleep 1"])).toBeUndefined();
+    });
+});
+
+describe("dragonflyConfigSetRefusals: rule 16, what a running Dragonfly takes from CONFIG SET", () => {
+    it("takes the component's certificate reload, with and without a client CA", () => {
+        for (const clientCaCertPem of [undefined, "-----BEGIN CERTIFICATE-----\n"]) {
+            const reload = dragonflyReload({ maxMemory: "1gb", clientCaCertPem }).join(" ");
+            expect(reload).toContain("CONFIG SET tls true");
+            expect(dragonflyConfigSetRefusals(reload)).toEqual([]);
+        }
+    });
+
+    it.each([
+        ["CONFIG SET maxmemory 2gb", "`maxmemory` is not registered mutable, so CONFIG SET refuses it"],
+        ["CONFIG SET tls-cert-file /x", "`tls-cert-file` is not a Dragonfly flag"],
+        ["CONFIG SET tls_certificate /x", "`tls_certificate` is not a Dragonfly flag"],
+        ["CONFIG SET tls false", "`CONFIG SET tls false` does not rebuild the TLS context with the current files; set it to true"],
+    ])("refuses %s", (command, why) => {
+        expect(dragonflyConfigSetRefusals(command)).toContain(why);
     });
 });

@@ -85,7 +85,7 @@ export async function startService(kind: Kind, r: RegisteredContainer, name: str
             const container = await startNginxContainer({ command: r.command, uploads: r.configUploads, binds, hostPorts: Object.fromEntries(r.ports.map((p) => [p.internal, p.external])) });
             server = { container, stop: () => container.stop() };
         }
-        docker.addContainer(r.name, server.container, envRecord(r.envs), kind === "redis" ? [redisReloadRewrite(r, DRAGONFLY_FLAGS)] : []);
+        docker.addContainer(r.name, server.container, envRecord(r.envs), kind === "redis" ? [redisReloadRewrite(r, r.tls.reload.command, DRAGONFLY_FLAGS)] : []);
         const reloaded = await expectRun(docker, r.tls.reload, "the first reload");
         if (!reloaded.includes(`serves generation ${generationOf(r)}`)) throw new Error(`the first reload did not confirm generation ${generationOf(r)}: ${reloaded}`);
         return { docker, container: server.container, stop };

@@ -21,7 +21,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { parseDragonflyArgs } from "../../../components/dragonfly/flags";
-import { type DragonflyHost, HOST_SHAPES, dragonflyCommandFlags, dragonflyStartupFailures } from "../../dragonfly-model";
+import { type DragonflyHost, HOST_SHAPES, dragonflyCommandFlags, dragonflyConfigSetRefusals, dragonflyStartupFailures } from "../../dragonfly-model";
 import { type Container, type FileSpec, type StartOptions, startInNamespace } from "../namespace";
 
 const IMAGE_UID = "999";
@@ -156,8 +156,12 @@ export async function startRedisStandIn(spec: DragonflyContainerSpec, knownFlags
  * are set, even to the same paths (src/config.c applyTlsCfg → tlsConfigure), and refuses the whole CONFIG
  * SET, keeping the old context, when the new files do not load. The paths are the container's own flags.
  */
-export function redisReloadRewrite(spec: Pick<DragonflyContainerSpec, "command">, knownFlags: ReadonlySet<string>): [string, string] {
-    if (!knownFlags.has("tls")) throw new Error("Dragonfly's flag list has no `tls`: the reload `CONFIG SET tls true` would be refused");
+export function redisReloadRewrite(spec: Pick<DragonflyContainerSpec, "command">, reloadCommand: string, knownFlags: ReadonlySet<string>): [string, string] {
+    // The component's reload as registered, checked against the model first: the stand-in must not take a
+    // CONFIG SET the real Dragonfly would refuse.
+    const refusals = dragonflyConfigSetRefusals(reloadCommand, knownFlags);
+    if (refusals.length > 0) throw new Error(`Dragonfly would refuse its reload: ${refusals.join("; ")}`);
+    if (!reloadCommand.includes("CONFIG SET tls true")) throw new Error("the reload does not set `tls true`, which the stand-in's rewrite translates");
     const flags = parseDragonflyArgs(spec.command);
     const ca = flags.get("tls_ca_cert_file");
     const paths = [`tls-cert-file ${flags.get("tls_cert_file")}`, `tls-key-file ${flags.get("tls_key_file")}`, ...(ca ? [`tls-ca-cert-file ${ca}`] : [])];
