@@ -57,7 +57,8 @@ describeWithServers("the dev stack through the real engine: the project's own pr
     it("previews with the CI workflow's own step (preview.yml, `STACK=dev`) under the policy pack: the pack passes and the preview lists the CA, passwords and three containers to create", () => {
         const step = workflowStep("preview.yml", "pulumi preview with the policy pack");
         expect(step.run).toContain("--policy-pack ./policy");
-        const run = shell.bash(step.run, { STACK: "dev" });
+        // The policy pack compiles with ts-node in its analyzer before the plan: minutes on a loaded 2-CPU machine.
+        const run = shell.bash(step.run, { STACK: "dev" }, 240_000);
         expect(run.status, run.out).toBe(0);
         const version = (JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { version: string }).version;
         expect(run.out).toContain(`✅ tls-platform@v${version} (local: policy)`);
@@ -72,10 +73,12 @@ describeWithServers("the dev stack through the real engine: the project's own pr
             "docker:index:Container cache",
             "docker:index:Container db",
             "docker:index:Container proxy",
+            // Certificates reach each server through its TLS volume: a writer and a reload command per service.
+            ...["db", "cache", "proxy"].flatMap((n) => [`docker:index:Volume ${n}-tls`, `command:local:Command ${n}-tls-files`, `command:local:Command ${n}-tls-reload`]),
         ]));
         planned = summary(run.out, /\+ (\d+) to create/);
         expect(new Set(creates).size).toBe(planned);
-    }, 90_000);
+    }, 250_000);
 
     it("deploys them with the README's `npm run dev:up`, unchanged: its checks pass (CLI, the docker stand-in's engine, Node.js), it skips `npm ci` for an installed lockfile and `pulumi up` creates what the preview planned", () => {
         expect(readmeCommands("npm run dev:up")).toEqual(["npm run dev:up"]);

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SECRET_SIG } from "../emulator/secrets";
 import { describeWithServers, findPulumiCli, findPythonLanguageHost, PYTHON_VENV } from "../harness/requirements";
+import { decodeTlsPayload } from "../harness/volumes";
 import { installProviderPlugins } from "./providers/index";
 import { cliWithLanguageHost, engineEnv, expectOnlyEncrypted, revealed, ROOT, type StateResource } from "./stack";
 
@@ -49,13 +50,17 @@ const typeOf = (urn: string) => urn.split("::")[2]!.split("$").pop()!;
 /**
  * Inputs with what differs between two deployments of the same program replaced by a placeholder: a secret
  * still encrypted (`<secret>`: a plain export shows where the secrets are), a PEM block (`<pem>`: fresh keys
- * and certificates in each stack) and each of `generated` (the stack's own random password) as `<generated>`.
+ * and certificates in each stack, also inside the TLS volume writer's payload), what is derived from a PEM (a
+ * SHA-256 fingerprint, a payload's generation id) and each of `generated` (the stack's own random password).
  */
 function comparable(value: Json, generated: readonly string[]): Json {
     if (typeof value === "object" && value !== null && SECRET_SIG in value) return "<secret>";
     if (typeof value === "string") {
-        const masked = generated.reduce((text, g) => text.split(g).join("<generated>"), value);
-        return masked.replace(/-----BEGIN ([A-Z ]+)-----[^-]+-----END \1-----\n?/g, "<pem>");
+        // The TLS volume writer's payload (files.ts): each file's name, mode and owner, its PEM masked.
+        const payload = /^[0-9a-f]{16}\n(\S+ [0-7]{3,4} \d+:\d+ \S+\n)+$/.test(value) ? decodeTlsPayload(value).map((f) => `${f.name} ${f.permissions} ${f.owner}:${f.group} ${f.content}`).join("\n") : value;
+        const masked = generated.reduce((text, g) => text.split(g).join("<generated>"), payload);
+        // A PEM block, and what is derived from one: the reload command's SHA-256 and the payload's generation id.
+        return masked.replace(/-----BEGIN ([A-Z ]+)-----[^-]+-----END \1-----\n?/g, "<pem>").replace(/\b[0-9a-f]{64}\b/g, "<sha256>").replace(/\b[0-9a-f]{16}\b/g, "<generation>");
     }
     if (Array.isArray(value)) return value.map((v) => comparable(v, generated));
     if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, comparable(v, generated)]));
