@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ConnectionDocument, redisConnection } from "../../components/connection/document";
 import type { Check, CheckId, Report } from "../../tools/verify/types";
-import { CLUSTER_PASSWORD, HOST_NAMES, NODE_PORT, nodeLeaf, type RunningCluster, startTlsCluster } from "../cluster/cluster";
+import { CLUSTER_PASSWORD, HOST_NAMES, NODE_PORT, nodeLeaf, type RunningCluster, STANDALONE_HOST, startTlsCluster } from "../cluster/cluster";
 import { describeWithServers } from "../harness/requirements";
 
 // The verifier (its own `main`, run inside the cluster's namespaces where the node names resolve) on a
@@ -11,8 +11,8 @@ import { describeWithServers } from "../harness/requirements";
 let cluster: RunningCluster;
 let document: ConnectionDocument;
 
-async function verify(): Promise<{ code: number; report: Report }> {
-    const result = await cluster.run<{ code: number; report: Report | null; stderr: string }>("verify.ts", document, 60_000);
+async function verify(doc: ConnectionDocument = document): Promise<{ code: number; report: Report }> {
+    const result = await cluster.run<{ code: number; report: Report | null; stderr: string }>("verify.ts", doc, 60_000);
     if (!result.report) throw new Error(`the verifier exited ${result.code} without a report:\n${result.stderr}`);
     return { code: result.code, report: result.report };
 }
@@ -54,5 +54,17 @@ describeWithServers("the verifier walks a real TLS Redis Cluster", ["root", "red
         expect(check(report, nodeName(2), "certificate_hostname")).toMatchObject({ status: "fail", detail: expect.stringContaining("node-3.cluster.test") });
         expect(report.endpoints.find((e) => e.target.name === nodeName(2))!.status).toBe("fail");
         for (const i of [0, 1]) expect(check(report, nodeName(i), "certificate_hostname")?.status).toBe("ok");
+    }, 90_000);
+
+    it("fails cluster_nodes when the seed is no cluster: CLUSTER SHARDS and CLUSTER SLOTS both refused, and says so", async () => {
+        const notACluster = redisConnection({ host: STANDALONE_HOST, port: NODE_PORT, password: CLUSTER_PASSWORD, ca: document.tls.ca, topology: { mode: "cluster" } });
+        const { code, report } = await verify(notACluster);
+        expect(code).toBe(2);
+        expect(report.endpoints.map((e) => e.target.name)).toEqual([`redis@${STANDALONE_HOST}:${NODE_PORT}`]);
+        expect(check(report, `redis@${STANDALONE_HOST}:${NODE_PORT}`, "cluster_nodes")).toEqual({
+            id: "cluster_nodes",
+            status: "fail",
+            detail: "could not list the cluster's nodes: no seed answered: cache.standalone.test:6379: CLUSTER SHARDS answered -ERR This instance has cluster support disabled; CLUSTER SLOTS answered -ERR This instance has cluster support disabled",
+        });
     }, 90_000);
 });
