@@ -111,13 +111,7 @@ export class Certificate extends pulumi.ComponentResource {
         recordLeaf(this, { commonName: args.commonName, purpose });
         // An issuer PEM from another resource's output is checked once known, before the CSR is signed:
         // the provider signs with any certificate, CA or not (Go's x509.CreateCertificate does not check).
-        // An issuer with a trust bundle must sign with a certificate of that bundle, or every client
-        // trusting the bundle refuses this leaf: checked once both are known, before the CSR is signed.
-        // Not for a CertificateAuthority, whose issuing generation is in its bundle by construction
-        // (validateGenerations): tying caCertPem to its bundle would make it unknown in the preview of
-        // rollover phase 1 (the new generation not issued yet), which plans a replacement of every leaf
-        // that the update then does not make.
-        const issuerPem = isKnown(args.ca.certPem)
+        const caCertPem = isKnown(args.ca.certPem)
             ? pulumi.output(args.ca.certPem)
             : pulumi.output(args.ca.certPem).apply((pem) => {
                   const late = validateIssuerPem(pem);
@@ -126,15 +120,21 @@ export class Certificate extends pulumi.ComponentResource {
                   }
                   return pem;
               });
-        const caCertPem =
+        // An issuer with a trust bundle must sign with a certificate of that bundle, or every client
+        // trusting the bundle refuses this leaf: checked once both are known, and the signed certificate
+        // waits for the check (dependsOn), so a failed check signs nothing. It is an ordering, not an
+        // input: as an input, a bundle unknown in a preview (rollover phase 1, a new generation not
+        // issued yet) would plan a replacement of every leaf that the update then does not make. A
+        // CertificateAuthority holds its issuing generation by construction (validateGenerations).
+        const issuerTrusted =
             args.ca.trustBundlePem === undefined || args.ca instanceof CertificateAuthority
-                ? issuerPem
-                : pulumi.all([issuerPem, args.ca.trustBundlePem]).apply(([pem, bundle]) => {
+                ? undefined
+                : pulumi.all([caCertPem, args.ca.trustBundlePem]).apply(([pem, bundle]) => {
                       const late = validateIssuerInBundle(pem, bundle);
                       if (late.length > 0) {
                           throw new pulumi.ResourceError(formatProblems(subject, late), this);
                       }
-                      return pem;
+                      return [] as pulumi.Resource[];
                   });
         // SANs that come from other resources are checked once known, and then fail this component
         // before its CSR is created.
@@ -172,7 +172,7 @@ export class Certificate extends pulumi.ComponentResource {
                 validityPeriodHours: validityDays * HOURS_PER_DAY,
                 earlyRenewalHours: earlyRenewalDays * HOURS_PER_DAY,
             },
-            { parent: this },
+            { parent: this, dependsOn: issuerTrusted },
         );
 
         this.certPem = cert.certPem;

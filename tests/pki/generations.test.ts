@@ -171,14 +171,14 @@ describe("guards on values known only later: a ResourceError", () => {
         let error: Error | undefined;
         const unhandled = await collectingUnhandled(async () => {
             const leaf = new pki.Certificate("orphan", { ca: issuer, commonName: "api", dnsNames: ["api.internal"] });
-            error = (await settle(leaf.caCertPem)).error;
+            error = (await settle(leaf.certPem)).error;
         });
         expect(pulumi.ResourceError.isInstance(error)).toBe(true);
         // The SDK prefixes where the failed output was used (`error serializing property …: `).
         expect(error!.message.endsWith(expected)).toBe(true);
         expect(unhandled.length).toBeGreaterThan(0);
         for (const e of unhandled) expect(e.message).toContain(expected);
-        // The key and CSR do not depend on the issuer; the signed certificate is never created.
+        // The key and CSR do not depend on the issuer; the signed certificate waits for the check and is never created.
         expect(emulator.resources.filter((r) => r.name === "orphan-cert")).toEqual([]);
     });
 
