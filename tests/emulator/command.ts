@@ -30,6 +30,10 @@ export function checkLocalCommand(inputs: Inputs, d: Diagnostics): void {
  * registered strings against real servers (tests/servers/rotation.test.ts); here a create records the
  * inputs, with the outputs empty.
  */
-export function localCommand(_name: string, inputs: Inputs): Record<string, unknown> {
+export function localCommand(name: string, inputs: Inputs): Record<string, unknown> {
+    // As every handler here: what the plan refuses, an `up` without a preview refuses too.
+    const d = new Diagnostics();
+    checkLocalCommand(inputs, d);
+    d.throwIfAny("command:local:Command", name);
     return { ...inputs, stdout: "", stderr: "" };
 }

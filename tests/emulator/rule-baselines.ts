@@ -1,4 +1,5 @@
 import { EMULATOR_RULES, type EmulatorRule } from "./rules";
+import { COMMAND_BASELINES } from "./rules-command";
 import { SCALING_BASELINES } from "./rules-scaling";
 
 type Inputs = Record<string, any>;
@@ -25,7 +26,8 @@ export const NGINX_REFERENCE = "nginx:1.30.0";
 export function ruleBaselines(f: RuleFixtures): Readonly<Record<string, readonly Inputs[]>> {
     const base = coreBaselines(f);
     // Cluster mode, RBAC and read replicas (rules-scaling.ts) come after each type's own baselines.
-    return Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(SCALING_BASELINES)])].map((type) => [type, [...(base[type] ?? []), ...(SCALING_BASELINES[type] ?? [])]]));
+    const extra = [SCALING_BASELINES, COMMAND_BASELINES];
+    return Object.fromEntries([...new Set([...Object.keys(base), ...extra.flatMap(Object.keys)])].map((type) => [type, [...(base[type] ?? []), ...extra.flatMap((e) => e[type] ?? [])]]));
 }
 
 function coreBaselines(f: RuleFixtures): Readonly<Record<string, readonly Inputs[]>> {

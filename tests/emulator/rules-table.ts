@@ -4,7 +4,7 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** RULES.md: the rules table (rules.ts) as a person reads it, one section per provider. */
 export function renderRulesTable(): string {
-    const providers = [["tls", "hashicorp/terraform-provider-tls"], ["random", "hashicorp/terraform-provider-random"], ["docker", "kreuzwerker/terraform-provider-docker"], ["aws", "hashicorp/terraform-provider-aws"]];
+    const providers = [["tls", "hashicorp/terraform-provider-tls"], ["random", "hashicorp/terraform-provider-random"], ["docker", "kreuzwerker/terraform-provider-docker"], ["aws", "hashicorp/terraform-provider-aws"], ["command", "pulumi/pulumi-command"]];
     const lines = [
         "# The provider emulator's rules",
         "",

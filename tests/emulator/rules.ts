@@ -1,4 +1,5 @@
 import { IMAGE_HEALTHCHECKS, imageHasHealthcheck } from "./docker";
+import { COMMAND_RULES } from "./rules-command";
 import { SCALING_RULES } from "./rules-scaling";
 
 // Every rule of the real providers that the emulator reproduces (tests/emulator), with its upstream
@@ -598,6 +599,7 @@ export const EMULATOR_RULES: readonly EmulatorRule[] = [
     },
     // Cluster mode, RBAC, read replicas (rules-scaling.ts).
     ...SCALING_RULES,
+    ...COMMAND_RULES,
 ];
 
 /** The value at `path` (`a.b[0].c`) in `inputs`, or undefined. */
