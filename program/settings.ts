@@ -11,6 +11,7 @@ import {
     validateSecretsManagerSinkArgs,
 } from "../components";
 import { validateClusterArgs } from "../components/aws/cluster";
+import { validateGenerations } from "../components/pki/generations";
 import { validateRbacArgs } from "../components/aws/rbac";
 import { validateReplicaArgs } from "../components/aws/replicas";
 import { Problem, formatProblems, show } from "../components/shared/problems";
@@ -246,6 +247,7 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
             problems.push({ path: name, message: `\`${name}\` is not set; set it with \`${example}\`.` });
         }
     }
+    problems.push(...caGenerationProblems(config, key));
     if (problems.length > 0) {
         throw new pulumi.RunError(formatProblems(`stack "${stack}" config`, problems));
     }
@@ -266,6 +268,9 @@ export function readSettings(config: ConfigReader, stack: string, awsRegion?: st
             organization: "tls-platform",
             validityDays: config.getNumber("caValidityDays") ?? DEFAULT_CA_VALIDITY_DAYS,
             earlyRenewalDays: config.getNumber("caEarlyRenewalDays") ?? DEFAULT_CA_EARLY_RENEWAL_DAYS,
+            // README "CA key rollover"; the component checks both (validateGenerations) before creating anything.
+            generations: config.getObject<number[]>("caGenerations"),
+            issuingGeneration: config.getNumber("caIssuingGeneration"),
             ...keyArgs,
         },
         key: keyArgs,
@@ -320,4 +325,27 @@ function scaleOutProblems(aws: Settings["aws"], appName: string, key: (name: str
         problems.push(...reworded(validateReplicaArgs({ readReplicas: aws.rds.readReplicas } as Parameters<typeof validateReplicaArgs>[0]), {}));
     }
     return problems;
+}
+
+/**
+ * The CA's own check of its key generations (components/pki/generations.ts validateGenerations), worded with
+ * the config keys and the commands that set them (README "CA key rollover"), in the one config error.
+ */
+function caGenerationProblems(config: ConfigReader, key: (name: string) => string): Problem[] {
+    let generations: unknown;
+    try {
+        generations = config.getObject<unknown>("caGenerations");
+    } catch {
+        return [{ path: key("caGenerations"), message: `\`${key("caGenerations")}\` is not JSON; set it with \`pulumi config set --path 'caGenerations[0]' 1\` (one line per generation), e.g. [1, 2] while rolling over to a new key.` }];
+    }
+    const issuing = config.get("caIssuingGeneration");
+    const issuingValue = issuing === undefined ? undefined : Number.isFinite(Number(issuing)) ? Number(issuing) : issuing;
+    return validateGenerations(generations, issuingValue, undefined).map((p) => {
+        const path = p.path.replace(/^generations/, key("caGenerations")).replace(/^issuingGeneration$/, key("caIssuingGeneration"));
+        const message = p.message
+            .replace(/`generations(\[\d+\])?`/g, (_, index: string | undefined) => `\`${key("caGenerations")}${index ?? ""}\``)
+            .replace(/`issuingGeneration`/g, `\`${key("caIssuingGeneration")}\``)
+            .replace("e.g. `generations: [1, 2]`", "e.g. `[1, 2]`");
+        return { path, message };
+    });
 }

@@ -63,6 +63,19 @@ describe("readSettings", () => {
         );
     });
 
+    it("reads the CA rollover keys, and reports the CA's own generation problems with the config keys' names", () => {
+        expect(settingsFor({ caGenerations: "[1,2]", caIssuingGeneration: "2" }).ca).toMatchObject({ generations: [1, 2], issuingGeneration: 2 });
+        expect(settingsFor({}).ca).toMatchObject({ generations: undefined, issuingGeneration: undefined });
+        expect(() => settingsFor({ caGenerations: "[2]", caIssuingGeneration: "1" })).toThrow(
+            [
+                'stack "dev" config: 1 problem:',
+                "  - `tls-platform:caIssuingGeneration`: 1 is not in `tls-platform:caGenerations` [2], so every client trusting this CA's bundle would refuse the certificates it issues; trust it first (add 1 to `tls-platform:caGenerations` and run `pulumi up`: rollover phase 1), or issue from one of [2].",
+            ].join("\n"),
+        );
+        expect(() => settingsFor({ caGenerations: "[1,1]", caIssuingGeneration: "two" })).toThrow(/`tls-platform:caGenerations\[1\]`: 1 is listed twice in \[1, 1\].*\n.*`tls-platform:caIssuingGeneration`: `two` is not a generation number/);
+        expect(() => settingsFor({ caGenerations: "[1," })).toThrow(/`tls-platform:caGenerations` is not JSON/);
+    });
+
     it("passes the cache's thread count through, and checks it against the memory with the component's own rule", () => {
         expect(settingsFor({ cacheMaxMemory: "2gb", cacheProactorThreads: "8" }).docker.cache).toMatchObject({ maxMemory: "2gb", proactorThreads: 8 });
         expect(settingsFor({}).docker.cache).toMatchObject({ maxMemory: "1gb", proactorThreads: 1 });

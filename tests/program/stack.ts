@@ -23,6 +23,8 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
     const project = readProject();
     const config: Record<string, string> = {};
     for (const [key, schema] of Object.entries(project.config)) {
+        // A key without a default is unset, as the engine leaves it (caGenerations), not the text "undefined".
+        if (schema.default === undefined) continue;
         config[`${project.name}:${key}`] = typeof schema.default === "object" ? JSON.stringify(schema.default) : String(schema.default);
     }
     const stackFile = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
