@@ -238,7 +238,7 @@ export function dragonflyHealthcheck(input: DragonflyConfigInput): string {
  * How the running server re-reads its certificate files: Dragonfly ignores SIGHUP and watches no files,
  * but `tls` and the `tls_*` file flags are mutable, and setting `tls` rebuilds every listener's TLS
  * context from the current paths while open connections keep theirs (src/server/server_family.cc, the
- * config registry's `tls` setter; upstream test test_config_update_tls_certs; facts.md §9). The paths
+ * config registry's `tls` setter; upstream test test_config_update_tls_certs). The paths
  * never change (symlinks into the current generation), so `CONFIG SET tls true` is the whole reload.
  * redis-cli prints `OK` on success and Dragonfly's error otherwise, which fails the step and is shown.
  */

@@ -16,8 +16,8 @@ export const ISSUER_CA_PATH = `${NGINX_TLS_DIR}/issuer-ca.crt`;
 /**
  * How the running server re-reads its certificates: `nginx -s reload` signals the master (pid file
  * /run/nginx.pid, set in the rendered nginx.conf), which loads the configuration and certificates again and
- * keeps the old cycle when that fails; on success old workers finish their requests (facts.md §9;
- * src/os/unix/ngx_process_cycle.c, ngx_master_process_cycle on ngx_reconfigure).
+ * keeps the old cycle when that fails; on success old workers finish their requests
+ * (src/os/unix/ngx_process_cycle.c, ngx_master_process_cycle on ngx_reconfigure).
  */
 export const NGINX_RELOAD: readonly string[] = ["nginx", "-s", "reload"];
 /** The rendered configuration replaces the image's main config file. */

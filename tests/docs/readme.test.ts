@@ -10,7 +10,10 @@ import { policies } from "../../policy/policies";
 
 const ROOT = path.resolve(__dirname, "../..");
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-const PACKAGE_NAME = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).name as string;
+const PACKAGE_JSON = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; dependencies: Record<string, string> };
+const PACKAGE_NAME = PACKAGE_JSON.name;
+/** Client libraries the package depends on (installed with it), which a sample's application may import beside it. */
+const CLIENT_LIBRARIES = ["ioredis", "redis", "pg"].filter((d) => d in PACKAGE_JSON.dependencies);
 
 /** The fenced blocks of one language, with the line each starts on. */
 function blocks(language: string): Array<{ line: number; code: string }> {
@@ -32,7 +35,7 @@ describe("README TypeScript samples", () => {
     it.each(samples.map((s) => [s.line, s.code] as const))("the sample at line %i imports the components by the package's name", (_line, code) => {
         const specifiers = [...code.matchAll(/from "([^"]+)"/g)].map((m) => m[1]!);
         for (const specifier of specifiers) {
-            expect(specifier === PACKAGE_NAME || specifier.startsWith("@pulumi/"), specifier).toBe(true);
+            expect(specifier === PACKAGE_NAME || specifier.startsWith("@pulumi/") || CLIENT_LIBRARIES.includes(specifier), specifier).toBe(true);
         }
     });
 
@@ -54,7 +57,7 @@ describe("README TypeScript samples", () => {
             typeRoots: [path.join(ROOT, "node_modules/@types")],
             baseUrl: ROOT,
             // As tsconfig.json maps it for examples/: the package's name is its entry point.
-            paths: { [PACKAGE_NAME]: ["./components/index.ts"] },
+            paths: { [PACKAGE_NAME]: ["./components/index.ts"], ...Object.fromEntries(CLIENT_LIBRARIES.map((d) => [d, [`./node_modules/${d}`]])) },
         });
         const diagnostics = ts.getPreEmitDiagnostics(program)
             .filter((d) => d.file && files.includes(path.resolve(d.file.fileName)))

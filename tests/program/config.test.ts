@@ -24,6 +24,8 @@ describe("Pulumi.yaml config schema", () => {
             caCommonName: "",
             caValidityDays: components.DEFAULT_CA_VALIDITY_DAYS,
             caEarlyRenewalDays: components.DEFAULT_CA_EARLY_RENEWAL_DAYS,
+            caGenerations: [...components.DEFAULT_CA_GENERATIONS],
+            caIssuingGeneration: components.FIRST_CA_GENERATION,
             leafValidityDays: components.DEFAULT_LEAF_VALIDITY_DAYS,
             leafEarlyRenewalDays: components.DEFAULT_LEAF_EARLY_RENEWAL_DAYS,
         };
@@ -65,8 +67,9 @@ describe("readSettings", () => {
 
     it("reads the CA rollover keys, and reports the CA's own generation problems with the config keys' names", () => {
         expect(settingsFor({ caGenerations: "[1,2]", caIssuingGeneration: "2" }).ca).toMatchObject({ generations: [1, 2], issuingGeneration: 2 });
-        expect(settingsFor({}).ca).toMatchObject({ generations: undefined, issuingGeneration: undefined });
-        expect(() => settingsFor({ caGenerations: "[2]", caIssuingGeneration: "1" })).toThrow(
+        expect(settingsFor({}).ca).toMatchObject({ generations: [1], issuingGeneration: 1 });
+        // Phase 3's config without phase 2's: the default issuing generation 1 is no longer trusted.
+        expect(() => settingsFor({ caGenerations: "[2]" })).toThrow(
             [
                 'stack "dev" config: 1 problem:',
                 "  - `tls-platform:caIssuingGeneration`: 1 is not in `tls-platform:caGenerations` [2], so every client trusting this CA's bundle would refuse the certificates it issues; trust it first (add 1 to `tls-platform:caGenerations` and run `pulumi up`: rollover phase 1), or issue from one of [2].",

@@ -3,8 +3,9 @@ import { shellQuote } from "./writer";
 /**
  * Reads the certificate a server actually serves and compares its SHA-256 fingerprint with the one just
  * delivered. A reload's exit status proves nothing: PostgreSQL keeps its old TLS context when the new files
- * are bad and `pg_reload_conf()` still returns true; nginx keeps its old cycle when the reload fails
- * (facts.md §9). Plain JavaScript run by `node -e`, so the command string is the same on every machine.
+ * are bad and `pg_reload_conf()` still returns true (src/backend/postmaster/postmaster.c: the reload's
+ * secure_initialize(false) fails, "SSL configuration was not reloaded"); nginx keeps its old cycle when the reload fails
+ * (src/os/unix/ngx_process_cycle.c ngx_master_process_cycle: ngx_init_cycle returns NULL). Plain JavaScript run by `node -e`, so the command string is the same on every machine.
  *
  * argv: host port protocol(tls|postgres) serverName expectedSha256 generation timeoutSeconds; stdin: the CA
  * bundle the certificate must verify against (public). The chain and the name are verified as a client

@@ -151,8 +151,8 @@ export async function startRedisStandIn(spec: DragonflyContainerSpec, knownFlags
 /**
  * Dragonfly's certificate reload (`CONFIG SET tls true`, components/dragonfly/config.ts dragonflyReload) in
  * redis-server's words, as a rewrite for the docker stand-in's `exec`. Dragonfly's `tls` flag is mutable and
- * setting it rebuilds the TLS context from the `tls_*` paths it already has (src/server/server_family.cc;
- * facts.md §9); redis 7.0.1+ rebuilds its context when `tls-cert-file`/`tls-key-file`/`tls-ca-cert-file`
+ * setting it rebuilds the TLS context from the `tls_*` paths it already has (src/server/server_family.cc
+ * ServerFamily::Init); redis 7.0.1+ rebuilds its context when `tls-cert-file`/`tls-key-file`/`tls-ca-cert-file`
  * are set, even to the same paths (src/config.c applyTlsCfg → tlsConfigure), and refuses the whole CONFIG
  * SET, keeping the old context, when the new files do not load. The paths are the container's own flags.
  */
