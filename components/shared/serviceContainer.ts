@@ -4,7 +4,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { TlsFile, tlsPayload } from "./rotation/files";
 import { reloadCommand } from "./rotation/probe";
-import { writerCommand } from "./rotation/writer";
+import { rollbackCommand, writerCommand } from "./rotation/writer";
 import { publishedEndpoint, type TlsServiceArgs } from "./service";
 
 /** The TLS side of a service container: its certificate files, how the server re-reads them, how to check. */
@@ -51,10 +51,11 @@ export function certificateFingerprint(pem: string): string {
  * certificate files in a volume of their own, so that a renewed certificate is a reload, not a new
  * container:
  * - `<name>-tls` (docker.Volume) is mounted read-only over `tls.dir`;
- * - `<name>-tls-files` (command.local.Command) writes the files into it with `docker run` in the service's
- *   image (rotation/writer.ts) before the container first starts and whenever they change;
- * - `<name>-tls-reload` (command.local.Command) runs the server's reload with `docker exec`, then fails
- *   `pulumi up` unless the published port serves the delivered certificate (rotation/probe.ts).
+ * - `<name>-tls-files` (command.local.Command) writes the first files into it with `docker run` in the
+ *   service's image (rotation/writer.ts) before the container first starts;
+ * - `<name>-tls-reload` (command.local.Command) writes each generation, runs the server's reload with
+ *   `docker exec` and fails `pulumi up` unless the published port serves the delivered certificate, the
+ *   volume taken back to the served generation first (rotation/probe.ts reloadCommand).
  * A container replaced later (an image bump) mounts the same volume and starts with the current files.
  * `deleteBeforeReplace` because two servers must never open one data directory, and the name is fixed.
  */
@@ -70,10 +71,14 @@ export function serviceContainer(name: string, args: TlsServiceArgs, aliases: st
         }
         return tlsPayload(files);
     });
+    const writer = pulumi.all([tlsVolume.name, image.imageId]).apply(([volumeName, imageId]) => writerCommand(volumeName, imageId));
+    // The first files, before the container first starts. Later generations are written by the reload step,
+    // which can take them back when the server refuses them; an update here writes nothing.
     const deliver = new command.local.Command(
         `${name}-tls-files`,
         {
-            create: pulumi.all([tlsVolume.name, image.imageId]).apply(([volumeName, imageId]) => writerCommand(volumeName, imageId)),
+            create: writer,
+            update: "true",
             stdin: pulumi.secret(payload.stdin),
             // The previous run's output is a generation line, but nothing else belongs in the environment.
             addPreviousOutputInEnv: false,
@@ -108,8 +113,8 @@ export function serviceContainer(name: string, args: TlsServiceArgs, aliases: st
         `${name}-tls-reload`,
         {
             create: pulumi
-                .all([publishedPort(container, spec.tls.port), spec.tls.certPem, payload.generation])
-                .apply(([port, certPem, generation]) =>
+                .all([publishedPort(container, spec.tls.port), spec.tls.certPem, payload.generation, spec.tls.trustBundlePem, writer, tlsVolume.name, image.imageId])
+                .apply(([port, certPem, generation, trustBundlePem, writerRun, volumeName, imageId]) =>
                     reloadCommand({
                         container: prefix,
                         reload: spec.tls.reload,
@@ -119,9 +124,12 @@ export function serviceContainer(name: string, args: TlsServiceArgs, aliases: st
                         serverName: endpoint.serverName,
                         fingerprint: certificateFingerprint(certPem),
                         generation,
+                        trustBundlePem,
+                        writer: writerRun,
+                        rollback: rollbackCommand(volumeName, imageId, generation),
                     }),
                 ),
-            stdin: spec.tls.trustBundlePem,
+            stdin: pulumi.secret(payload.stdin),
             addPreviousOutputInEnv: false,
         },
         { parent, dependsOn: [deliver, container] },

@@ -39,7 +39,8 @@ export function withDeliveredTlsFiles<T extends ContainerWithVolumes>(container:
     const volumes = (container.volumes ?? []) as Array<{ volumeName: string; containerPath: string }>;
     const volume = volumes.find((v) => v.volumeName === `${String(container.name)}-tls`);
     if (!volume) throw new Error(`container ${String(container.name)} mounts no TLS volume ${String(container.name)}-tls`);
-    const writer = commands.find((c) => typeof c.create === "string" && c.create.includes(` --volume ${volume.volumeName}:/tls `));
+    // The writer command itself, not the reload step that also runs it.
+    const writer = commands.find((c) => typeof c.create === "string" && c.create.includes(` --volume ${volume.volumeName}:/tls `) && !c.create.includes("docker exec "));
     if (!writer || typeof writer.stdin !== "string") throw new Error(`no writer command for volume ${volume.volumeName}`);
     const delivered = decodeTlsPayload(writer.stdin).map((f) => ({ file: `${volume.containerPath}/${f.name}`, content: f.content, permissions: f.permissions, owner: f.owner, group: f.group }));
     return { ...container, uploads: [...((container.uploads ?? []) as Array<{ file: string; content: string; permissions: string; owner: string; group: string }>), ...delivered] };

@@ -34,9 +34,9 @@ export interface RegisteredTlsDelivery {
     readonly dir: string;
     readonly volumeName: string;
     readonly readOnly: boolean;
-    /** `<name>-tls-files`: the writer's `docker run` and its stdin (the payload, secret). */
-    readonly deliver: { readonly command: string; readonly stdin: string; readonly secretInputs: readonly string[] };
-    /** `<name>-tls-reload`: `docker exec` of the reload, then the served-certificate probe; stdin the CA bundle. */
+    /** `<name>-tls-files`: the writer's `docker run` (create), what an update runs, and its stdin (the payload, secret). */
+    readonly deliver: { readonly command: string; readonly update: string | undefined; readonly stdin: string; readonly secretInputs: readonly string[] };
+    /** `<name>-tls-reload`: the writer, `docker exec` of the reload and the served-certificate probe, else the rollback; stdin the payload. */
     readonly reload: { readonly command: string; readonly stdin: string };
 }
 
@@ -139,14 +139,15 @@ async function registeredTlsDelivery(emulator: ProviderEmulator, containerName: 
     const find = (match: string) => emulator.ofType("command:local:Command").find((r) => String(r.inputs.create).includes(match));
     // The reload registers once the container's published port is known, after the connection document.
     for (let waited = 0; !find(`docker exec ${containerName} `) && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
-    const deliver = find(` --volume ${volume.volumeName}:/tls `);
+    // The writer command alone; the reload step runs the same writer before its `docker exec`.
+    const deliver = emulator.ofType("command:local:Command").find((r) => String(r.inputs.create).includes(` --volume ${volume.volumeName}:/tls `) && !String(r.inputs.create).includes("docker exec "));
     const reload = find(`docker exec ${containerName} `);
     if (!deliver || !reload) throw new Error(`${containerName}: no ${deliver ? "reload" : "delivery"} command registered`);
     return {
         dir: volume.containerPath,
         volumeName: volume.volumeName,
         readOnly: volume.readOnly === true,
-        deliver: { command: deliver.inputs.create, stdin: deliver.inputs.stdin, secretInputs: deliver.secretInputs },
+        deliver: { command: deliver.inputs.create, update: deliver.inputs.update, stdin: deliver.inputs.stdin, secretInputs: deliver.secretInputs },
         reload: { command: reload.inputs.create, stdin: reload.inputs.stdin },
     };
 }

@@ -57,6 +57,10 @@ const envRecord = (envs: readonly string[]) => Object.fromEntries(envs.map((kv) 
 export interface RunningService {
     readonly docker: DockerStandIn;
     readonly container: Container;
+    /** The TLS volume's directory on this machine. */
+    readonly volume: string;
+    /** Stops the server and starts a new container from the same inputs on the same volumes (an image bump, a crash). */
+    restart(): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -69,12 +73,11 @@ export async function startService(kind: Kind, r: RegisteredContainer, name: str
         pgVolume.remove();
         docker.remove();
     };
-    try {
-        const ids: Record<string, string> = kind === "postgres" ? { "999:999": localIds("postgres") } : kind === "redis" ? { "999:999": localIds("redis") } : { "0:0": "0:0" };
-        const volume = docker.addVolume(r.tls.volumeName, ids);
-        await expectRun(docker, r.tls.deliver, "the first delivery");
-        const binds = [{ hostPath: volume, containerPath: r.tls.dir, readOnly: r.tls.readOnly }];
-        const port = r.ports[0]!;
+    const ids: Record<string, string> = kind === "postgres" ? { "999:999": localIds("postgres") } : kind === "redis" ? { "999:999": localIds("redis") } : { "0:0": "0:0" };
+    const volume = docker.addVolume(r.tls.volumeName, ids);
+    const binds = [{ hostPath: volume, containerPath: r.tls.dir, readOnly: r.tls.readOnly }];
+    const port = r.ports[0]!;
+    const startContainer = async () => {
         if (kind === "postgres") {
             const pg = await startPostgresImage({ command: r.command, envs: r.envs, uploads: r.configUploads, port: port.internal }, pgVolume, { name: `${name}-db`, binds, hostPort: port.external });
             server = { container: pg.container, stop: pg.stop };
@@ -86,13 +89,37 @@ export async function startService(kind: Kind, r: RegisteredContainer, name: str
             server = { container, stop: () => container.stop() };
         }
         docker.addContainer(r.name, server.container, envRecord(r.envs), kind === "redis" ? [redisReloadRewrite(r, r.tls.reload.command, DRAGONFLY_FLAGS)] : []);
+    };
+    try {
+        // As `pulumi up` creates them: the first files, the container, then the reload step (which writes the
+        // same generation again, finds it current, reloads and checks the port).
+        await expectRun(docker, r.tls.deliver, "the first delivery");
+        await startContainer();
         const reloaded = await expectRun(docker, r.tls.reload, "the first reload");
         if (!reloaded.includes(`serves generation ${generationOf(r)}`)) throw new Error(`the first reload did not confirm generation ${generationOf(r)}: ${reloaded}`);
-        return { docker, container: server.container, stop };
+        return {
+            docker,
+            get container() {
+                return server!.container;
+            },
+            volume,
+            restart: async () => {
+                await server?.stop();
+                await startContainer();
+            },
+            stop,
+        };
     } catch (e) {
         await stop();
         throw e;
     }
+}
+
+/** The registered reload command, waiting `seconds` instead of 30 for the port to serve the delivered certificate. */
+export function withReloadTimeout(command: string, seconds: number): string {
+    const shorter = command.replace(/ 30 ([A-Za-z0-9+/=]+); then exit 0; fi/, ` ${seconds} $1; then exit 0; fi`);
+    if (shorter === command) throw new Error("the reload command has no 30 s timeout where it is expected");
+    return shorter;
 }
 
 /** Runs a registered command (`/bin/sh -c`, its stdin) and returns its stdout; a failure throws with its output. */

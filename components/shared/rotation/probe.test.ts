@@ -10,9 +10,10 @@ import { createCa, issueCert, type KeyPair } from "../../../tests/support/test-p
 import { RELOAD_TIMEOUT_SECONDS, reloadCommand, type ReloadSpec } from "./probe";
 import { shellQuote } from "./writer";
 
-// The reload command run for real, as the command provider runs it (`/bin/sh -c <create>`, stdin the CA
-// bundle): a `docker` stand-in on PATH that accepts only the exact `docker exec <container> <argv>` and
-// exits 0, then the probe (node -e) against node TLS servers on loopback, one plain and one answering
+// The reload command run for real, as the command provider runs it (`/bin/sh -c <create>`, stdin the writer's
+// payload): the writer and rollback steps as shell commands that record what they got (the real ones are
+// writer.test.ts's), a `docker` stand-in on PATH that accepts only the exact `docker exec <container> <argv>`
+// and exits 0, then the probe (node -e) against node TLS servers on loopback, one plain and one answering
 // PostgreSQL's SSLRequest with 'S' before its handshake.
 
 const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256.replace(/:/g, "").toLowerCase();
@@ -126,29 +127,52 @@ function dockerStandIn(status = 0): { bin: string; calls: () => number } {
     return { bin, calls: () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").split("\n").filter(Boolean).length : 0) };
 }
 
-interface Run { status: number | null; stdout: string; stderr: string; ms: number }
-/** `/bin/sh -c <reloadCommand(spec)>` with the CA bundle on stdin and the stand-in first on PATH, then node. */
-function run(spec: Partial<ReloadSpec> & Pick<ReloadSpec, "port" | "fingerprint">, docker = dockerStandIn(), bundle = ca.certPem): Promise<Run & { dockerCalls: number }> {
-    const command = reloadCommand({ container: CONTAINER, reload: RELOAD, host: "127.0.0.1", protocol: "tls", serverName: "localhost", generation: "0123456789abcdef", timeoutSeconds: 1, ...spec });
+interface Run { status: number | null; stdout: string; stderr: string; ms: number; dockerCalls: number; written: string; rollbacks: number }
+const PAYLOAD = "0123456789abcdef\nserver.crt 0644 0:0 Y2VydA==\n";
+/**
+ * `/bin/sh -c <reloadCommand(spec)>` with the payload on stdin and the stand-in first on PATH, then node. The
+ * writer step saves what it read from stdin; the rollback step counts its runs.
+ */
+function run(spec: Partial<ReloadSpec> & Pick<ReloadSpec, "port" | "fingerprint">, docker = dockerStandIn(), bundle = ca.certPem): Promise<Run> {
+    const dir = fs.mkdtempSync(path.join(tmp, "steps-"));
+    const [written, rollbacks] = [path.join(dir, "written"), path.join(dir, "rollbacks")];
+    const command = reloadCommand({
+        container: CONTAINER, reload: RELOAD, host: "127.0.0.1", protocol: "tls", serverName: "localhost", generation: "0123456789abcdef", timeoutSeconds: 1,
+        trustBundlePem: bundle, writer: `cat > ${shellQuote(written)}`, rollback: `echo rollback >> ${shellQuote(rollbacks)}`, ...spec,
+    });
     const started = Date.now();
+    const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
     return new Promise((resolve) => {
         const child = spawn("/bin/sh", ["-c", command], { env: { PATH: `${docker.bin}:${path.dirname(process.execPath)}:/usr/bin:/bin` }, stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (c) => (stdout += c));
         child.stderr.on("data", (c) => (stderr += c));
-        child.stdin.end(bundle);
-        child.on("close", (status) => resolve({ status, stdout, stderr, ms: Date.now() - started, dockerCalls: docker.calls() }));
+        child.stdin.end(PAYLOAD);
+        child.on("close", (status) => resolve({ status, stdout, stderr, ms: Date.now() - started, dockerCalls: docker.calls(), written: read(written), rollbacks: read(rollbacks).split("\n").filter(Boolean).length }));
     });
 }
 
-describe("reloadCommand: docker exec, then the probe of the served certificate", () => {
-    it("is `set -eu`, the docker exec with stdin from /dev/null, then node -e with the probe's arguments; 30 s unless told", () => {
-        const lines = reloadCommand({ container: CONTAINER, reload: RELOAD, host: "127.0.0.1", port: 5433, protocol: "postgres", serverName: "localhost", fingerprint: "ab".repeat(32), generation: "0123456789abcdef" }).split("\n");
-        expect(lines[0]).toBe("set -eu");
-        expect(lines[1]).toBe(`docker exec ${CONTAINER} sh -c 'kill -HUP 1' </dev/null`);
-        expect(lines[2]!.startsWith("node -e '")).toBe(true);
-        expect(lines.at(-1)!.endsWith(`' 127.0.0.1 5433 postgres localhost ${"ab".repeat(32)} 0123456789abcdef ${RELOAD_TIMEOUT_SECONDS}`)).toBe(true);
+/** What the command prints when a generation is not taken, after the probe's own message. */
+const NOT_TAKEN = "tls-platform reload: generation 0123456789abcdef was not taken; the TLS volume goes back to the generation being served\n";
+
+describe("reloadCommand: write, docker exec, then the probe of the served certificate; back to the served generation when not taken", () => {
+    it("is `set -eu`, the writer, then the docker exec (stdin from /dev/null) and node -e with the probe's arguments and the bundle in base64; 30 s unless told; else the rollback, the reload again and exit 1", () => {
+        const command = reloadCommand({
+            container: CONTAINER, reload: RELOAD, host: "127.0.0.1", port: 5433, protocol: "postgres", serverName: "localhost", fingerprint: "ab".repeat(32), generation: "0123456789abcdef",
+            trustBundlePem: ca.certPem, writer: "WRITER", rollback: "ROLLBACK",
+        });
+        const exec = `docker exec ${CONTAINER} sh -c 'kill -HUP 1' </dev/null`;
+        // The probe script spans lines inside its quotes: compare around it.
+        expect(command.startsWith(`set -eu\nWRITER\nif ${exec} && node -e '"use strict";`)).toBe(true);
+        const afterProbe = command.slice(command.indexOf(`' 127.0.0.1 5433 postgres`));
+        expect(afterProbe.split("\n")).toEqual([
+            `' 127.0.0.1 5433 postgres localhost ${"ab".repeat(32)} 0123456789abcdef ${RELOAD_TIMEOUT_SECONDS} ${Buffer.from(ca.certPem).toString("base64")}; then exit 0; fi`,
+            `echo "${NOT_TAKEN.trim()}" >&2`,
+            'ROLLBACK </dev/null || echo "tls-platform reload: the TLS volume could not go back; the container would start with generation 0123456789abcdef if restarted" >&2',
+            `${exec} >/dev/null 2>&1 || true`,
+            "exit 1",
+        ]);
         expect(RELOAD_TIMEOUT_SECONDS).toBe(30);
     });
 
@@ -158,14 +182,14 @@ describe("reloadCommand: docker exec, then the probe of the served certificate",
     ])("%s serving the delivered certificate: passes and prints the generation and fingerprint", async (_, o: ServerOptions) => {
         const s = await server(certA, o);
         const r = await run({ port: s.port, fingerprint: fingerprint(certA.certPem), protocol: o.postgres ? "postgres" : "tls" });
-        expect(r).toMatchObject({ status: 0, stderr: "", dockerCalls: 1 });
+        expect(r).toMatchObject({ status: 0, stderr: "", dockerCalls: 1, written: PAYLOAD, rollbacks: 0 });
         expect(r.stdout).toBe(`tls-platform reload: 127.0.0.1:${s.port} serves generation 0123456789abcdef (sha256 ${fingerprint(certA.certPem)})\n`);
     });
 
     it("checks the name as given: an IP address against the certificate's IP SAN, without SNI", async () => {
         const s = await server(certA);
         const r = await run({ port: s.port, fingerprint: fingerprint(certA.certPem), serverName: "127.0.0.1" });
-        expect(r).toMatchObject({ status: 0, stderr: "", dockerCalls: 1 });
+        expect(r).toMatchObject({ status: 0, stderr: "", dockerCalls: 1, rollbacks: 0 });
     });
 
     it.each([
@@ -177,8 +201,11 @@ describe("reloadCommand: docker exec, then the probe of the served certificate",
         expect(r.status).toBe(1);
         expect(r.stdout).toBe("");
         expect(r.stderr).toBe(
-            `tls-platform reload: 127.0.0.1:${s.port} does not serve the delivered certificate (sha256 ${fingerprint(certB.certPem)}, generation 0123456789abcdef) after 1 s; it serves sha256 ${fingerprint(certA.certPem)}. A refused reload keeps the previous certificate serving: read the server's log for why the new files were refused, fix, and run pulumi up again.\n`,
+            `tls-platform reload: 127.0.0.1:${s.port} does not serve the delivered certificate (sha256 ${fingerprint(certB.certPem)}, generation 0123456789abcdef) after 1 s; it serves sha256 ${fingerprint(certA.certPem)}. A refused reload keeps the previous certificate serving: read the server's log for why the new files were refused, fix, and run pulumi up again.\n` +
+                NOT_TAKEN,
         );
+        // The volume went back, and the server read it again.
+        expect(r).toMatchObject({ rollbacks: 1, dockerCalls: 2 });
         // It kept trying for the whole timeout (every 250 ms), and no longer.
         expect(r.ms).toBeGreaterThanOrEqual(1000);
         expect(r.ms).toBeLessThan(5000);
@@ -189,7 +216,7 @@ describe("reloadCommand: docker exec, then the probe of the served certificate",
         const s = await server(certA);
         setTimeout(() => s.serve(certB), 1000);
         const r = await run({ port: s.port, fingerprint: fingerprint(certB.certPem), timeoutSeconds: 5 });
-        expect(r).toMatchObject({ status: 0, stderr: "", dockerCalls: 1 });
+        expect(r).toMatchObject({ status: 0, stderr: "", dockerCalls: 1, rollbacks: 0 });
         expect(r.stdout).toContain(`(sha256 ${fingerprint(certB.certPem)})`);
         expect(r.ms).toBeGreaterThanOrEqual(1000);
         expect(s.handshakes.started).toBeGreaterThanOrEqual(2);
@@ -205,7 +232,7 @@ describe("reloadCommand: docker exec, then the probe of the served certificate",
         expect(r.stderr).toMatch(message);
     });
 
-    it("an empty CA bundle on stdin verifies nothing: the probe fails though the fingerprint is the one served", async () => {
+    it("an empty CA bundle verifies nothing: the probe fails though the fingerprint is the one served", async () => {
         const s = await server(certA);
         const r = await run({ port: s.port, fingerprint: fingerprint(certA.certPem) }, dockerStandIn(), "");
         expect(r.status).toBe(1);
@@ -221,21 +248,28 @@ describe("reloadCommand: docker exec, then the probe of the served certificate",
         expect(await withoutClientCert(s.port, o.postgres === true)).toMatch(/certificate required/);
         expect(s.handshakes.refusedWithoutClientCert).toBe(1);
         const r = await run({ port: s.port, fingerprint: fingerprint(certA.certPem), protocol: o.postgres ? "postgres" : "tls" });
-        expect(r).toMatchObject({ status: 0, stderr: "", dockerCalls: 1 });
+        expect(r).toMatchObject({ status: 0, stderr: "", dockerCalls: 1, rollbacks: 0 });
     });
 
-    it("a reload that docker refuses (non-zero exit) fails the command before the probe runs", async () => {
+    it("a reload that docker refuses (non-zero exit): no probe, the volume goes back, the reload runs again, the command fails", async () => {
         const s = await server(certA);
         const r = await run({ port: s.port, fingerprint: fingerprint(certA.certPem) }, dockerStandIn(1));
-        expect(r).toMatchObject({ status: 1, stdout: "", dockerCalls: 1 });
+        expect(r).toMatchObject({ status: 1, stdout: "", stderr: NOT_TAKEN, dockerCalls: 2, rollbacks: 1 });
+        expect(s.handshakes.started).toBe(0);
+    });
+
+    it("a writer that refuses the payload fails the command before any reload, with nothing to undo", async () => {
+        const s = await server(certA);
+        const r = await run({ port: s.port, fingerprint: fingerprint(certA.certPem), writer: "cat >/dev/null; echo 'tls-platform writer: no files in the payload; nothing was changed' >&2; exit 64" });
+        expect(r).toMatchObject({ status: 64, stdout: "", stderr: "tls-platform writer: no files in the payload; nothing was changed\n", dockerCalls: 0, rollbacks: 0 });
         expect(s.handshakes.started).toBe(0);
     });
 
     it("the stand-in refuses any other shape: a reload argv with another container name fails the command", async () => {
         const s = await server(certA);
         const r = await run({ port: s.port, fingerprint: fingerprint(certA.certPem), container: "another" });
-        expect(r.status).toBe(97);
-        expect(r.stderr).toBe("docker stand-in: unexpected call: docker exec another sh -c kill -HUP 1\n");
+        expect(r.status).toBe(1);
+        expect(r.stderr).toBe(`docker stand-in: unexpected call: docker exec another sh -c kill -HUP 1\n${NOT_TAKEN}`);
         expect(s.handshakes.started).toBe(0);
     });
 });

@@ -7,19 +7,18 @@ import { shellQuote } from "./writer";
  * secure_initialize(false) fails, "SSL configuration was not reloaded"); nginx keeps its old cycle when the reload fails
  * (src/os/unix/ngx_process_cycle.c ngx_master_process_cycle: ngx_init_cycle returns NULL). Plain JavaScript run by `node -e`, so the command string is the same on every machine.
  *
- * argv: host port protocol(tls|postgres) serverName expectedSha256 generation timeoutSeconds; stdin: the CA
- * bundle the certificate must verify against (public). The chain and the name are verified as a client
+ * argv: host port protocol(tls|postgres) serverName expectedSha256 generation timeoutSeconds caBundleBase64
+ * (the CA bundle the certificate must verify against: public). The chain and the name are verified as a client
  * would; TLS 1.3 lets the server's certificate be read even where the server then demands a client
  * certificate this probe does not have.
  */
 export const PROBE_SCRIPT = `"use strict";
 const net = require("node:net");
 const tls = require("node:tls");
-const [host, portText, protocol, serverName, expected, generation, timeoutText] = process.argv.slice(1);
+const [host, portText, protocol, serverName, expected, generation, timeoutText, caBase64] = process.argv.slice(1);
 const port = Number(portText);
 const deadline = Date.now() + Number(timeoutText) * 1000;
-const chunks = [];
-process.stdin.on("data", (c) => chunks.push(c)).on("end", () => main(Buffer.concat(chunks).toString("utf8")));
+main(Buffer.from(caBase64, "base64").toString("utf8"));
 function handshake(ca, socket) {
   return new Promise((resolve, reject) => {
     const s = tls.connect({
@@ -84,6 +83,12 @@ export interface ReloadSpec {
     /** SHA-256 of the delivered server certificate (DER), lower-case hex. */
     readonly fingerprint: string;
     readonly generation: string;
+    /** The CA bundle, PEM, the served certificate must verify against (public: it goes on the command line). */
+    readonly trustBundlePem: string;
+    /** The volume writer's `docker run` (writer.ts writerCommand), which takes the payload on stdin. */
+    readonly writer: string;
+    /** The volume's rollback `docker run` (writer.ts rollbackCommand) for this generation. */
+    readonly rollback: string;
     /**
      * How long the port may take to serve the delivered certificate before the command fails.
      * @default - RELOAD_TIMEOUT_SECONDS (30 s)
@@ -92,15 +97,28 @@ export interface ReloadSpec {
 }
 
 /**
- * `docker exec` the reload, then wait until the published port serves the delivered certificate. The
- * fingerprint and generation are in the command, so a new certificate or a new CA bundle changes it and
- * the command provider runs it again (an update runs `create` when no `update` is given; `triggers` would
- * replace the resource instead, pulumi-command#855).
+ * One step, all or nothing: write the payload (stdin) into the TLS volume, `docker exec` the reload, and
+ * wait until the published port serves the delivered certificate. When the reload or the check fails, the
+ * volume goes back to the generation the server was serving and the server reads it again, so a later
+ * restart of the container starts with a pair that works; the command then fails, the engine keeps this
+ * resource's previous inputs, and the next `pulumi up` runs the whole step again. The fingerprint and
+ * generation are in the command, so a new certificate or CA bundle changes it and the command provider
+ * runs it again (an update runs `create` when no `update` is given; `triggers` would replace the resource
+ * instead, pulumi-command#855).
  */
 export function reloadCommand(spec: ReloadSpec): string {
     const exec = ["docker", "exec", spec.container, ...spec.reload].map(shellQuote).join(" ");
-    const probe = ["node", "-e", PROBE_SCRIPT, spec.host, String(spec.port), spec.protocol, spec.serverName, spec.fingerprint, spec.generation, String(spec.timeoutSeconds ?? RELOAD_TIMEOUT_SECONDS)]
-        .map(shellQuote)
-        .join(" ");
-    return `set -eu\n${exec} </dev/null\n${probe}`;
+    const probe = [
+        "node", "-e", PROBE_SCRIPT, spec.host, String(spec.port), spec.protocol, spec.serverName, spec.fingerprint, spec.generation,
+        String(spec.timeoutSeconds ?? RELOAD_TIMEOUT_SECONDS), Buffer.from(spec.trustBundlePem, "utf8").toString("base64"),
+    ].map(shellQuote).join(" ");
+    return [
+        "set -eu",
+        spec.writer,
+        `if ${exec} </dev/null && ${probe}; then exit 0; fi`,
+        `echo "tls-platform reload: generation ${spec.generation} was not taken; the TLS volume goes back to the generation being served" >&2`,
+        `${spec.rollback} </dev/null || echo "tls-platform reload: the TLS volume could not go back; the container would start with generation ${spec.generation} if restarted" >&2`,
+        `${exec} </dev/null >/dev/null 2>&1 || true`,
+        "exit 1",
+    ].join("\n");
 }

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tlsPayload, type TlsFile } from "./files";
-import { WRITER_SCRIPT, shellQuote, writerCommand } from "./writer";
+import { ROLLBACK_SCRIPT, WRITER_SCRIPT, rollbackCommand, shellQuote, writerCommand } from "./writer";
 
 // The volume writer run for real: the host's /bin/sh (Debian's dash, as in the postgres and nginx images)
 // with GNU coreutils, as root so that chown works, on a temp directory standing in for the volume.
@@ -28,6 +28,11 @@ beforeAll(() => {
 interface Run { status: number | null; stdout: string; stderr: string }
 function write(dir: string, stdin: string): Run {
     const r = spawnSync("/bin/sh", ["-c", WRITER_SCRIPT, "tls-writer", dir], { input: stdin, encoding: "utf8", timeout: 10_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function rollback(dir: string, gen: string): Run {
+    const r = spawnSync("/bin/sh", ["-c", ROLLBACK_SCRIPT, "tls-rollback", dir, gen], { encoding: "utf8", timeout: 10_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -78,7 +83,8 @@ describe("volume writer (WRITER_SCRIPT under /bin/sh)", () => {
         expect(fs.readdirSync(dir).filter((e) => e.startsWith(".gen-")).sort()).toEqual([`.gen-${a.generation}`, `.gen-${b.generation}`].sort());
         const run = write(dir, c.stdin);
         expect(run.stdout).toBe(`tls-platform writer: generation ${c.generation} is current (3 files)\n`);
-        expect(fs.readdirSync(dir).filter((e) => e.startsWith(".")).sort()).toEqual([`.gen-${b.generation}`, `.gen-${c.generation}`].sort());
+        expect(fs.readdirSync(dir).filter((e) => e.startsWith(".")).sort()).toEqual([`.gen-${b.generation}`, `.gen-${c.generation}`, ".previous"].sort());
+        expect(fs.readlinkSync(path.join(dir, ".previous"))).toBe(`.gen-${b.generation}`);
         expect(fs.readFileSync(path.join(dir, "server.crt"), "utf8")).toBe("CERT C\n");
     });
 
@@ -114,6 +120,37 @@ describe("volume writer (WRITER_SCRIPT under /bin/sh)", () => {
         const usedBefore = snapshot(used);
         expect(write(used, stdin)).toEqual({ status: 64, stdout: "", stderr: message });
         expect(snapshot(used)).toEqual(usedBefore);
+    });
+
+    it("rollback: a generation the server refused goes back to the one it replaced, atomically as the writer switches; the next delivery prunes the refused one", () => {
+        const dir = volume();
+        const [a, b, c] = [generation("A"), generation("B"), generation("C")];
+        for (const g of [a, b]) expect(write(dir, g.stdin).status).toBe(0);
+        expect(rollback(dir, b.generation)).toEqual({ status: 0, stdout: `tls-platform rollback: generation ${a.generation} is current again\n`, stderr: "" });
+        expect(fs.readlinkSync(path.join(dir, "current"))).toBe(`.gen-${a.generation}`);
+        expect(fs.readFileSync(path.join(dir, "server.key"), "utf8")).toBe("KEY A\n");
+        // Nothing to undo once it is not current (a second rollback, or one for a generation never delivered).
+        const before = snapshot(dir);
+        expect(rollback(dir, b.generation)).toEqual({ status: 0, stdout: `tls-platform rollback: generation ${b.generation} is not current; nothing to undo\n`, stderr: "" });
+        expect(rollback(dir, "0000000000000000").status).toBe(0);
+        expect(snapshot(dir)).toEqual(before);
+        // Delivering again: the refused generation is pruned, the one served kept as previous.
+        expect(write(dir, c.stdin).status).toBe(0);
+        expect(fs.readdirSync(dir).filter((e) => e.startsWith(".gen-")).sort()).toEqual([`.gen-${a.generation}`, `.gen-${c.generation}`].sort());
+    });
+
+    it("rollback of the first delivery fails and leaves the volume as it is: there is no earlier generation", () => {
+        const dir = volume();
+        const a = generation("A");
+        write(dir, a.stdin);
+        const before = snapshot(dir);
+        expect(rollback(dir, a.generation)).toEqual({ status: 1, stdout: "", stderr: `tls-platform rollback: no earlier generation to go back to; generation ${a.generation} stays\n` });
+        expect(snapshot(dir)).toEqual(before);
+    });
+
+    it("rollbackCommand runs the rollback in the service's image with the volume, the generation as its last word", () => {
+        const cmd = rollbackCommand("proj-dev-pg-tls", "sha256:abc", "0123456789abcdef");
+        expect(cmd).toBe(`docker run --rm -i --network none --user 0:0 --entrypoint /bin/sh --volume proj-dev-pg-tls:/tls sha256:abc -c ${shellQuote(ROLLBACK_SCRIPT)} tls-rollback /tls 0123456789abcdef`);
     });
 
     it("writerCommand passes the script and the mount as separate words, and the payload on stdin only", () => {

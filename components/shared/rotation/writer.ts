@@ -65,6 +65,8 @@ export const WRITER_SCRIPT = [
     "trap - EXIT",
     'ln -sfn "$next" "$dir/.current.next"',
     'mv -fT "$dir/.current.next" "$dir/current"',
+    // Where a refused reload goes back to (ROLLBACK_SCRIPT): the generation that was current until now.
+    'if [ -n "$previous" ] && [ -d "$dir/$previous" ]; then ln -sfn "$previous" "$dir/.previous.next"; mv -fT "$dir/.previous.next" "$dir/.previous"; fi',
     // Fixed names through `current`, made once; a name new in this generation resolves from the switch on.
     "for name in $names; do",
     '  [ -L "$dir/$name" ] || ln -s "current/$name" "$dir/$name"',
@@ -76,6 +78,33 @@ export const WRITER_SCRIPT = [
     "done",
     'echo "tls-platform writer: generation $gen is current ($count files)"',
 ].join("\n");
+
+/**
+ * `sh -c ROLLBACK_SCRIPT tls-rollback <dir> <generation>`: when `<generation>` is current, switch `current`
+ * back to the generation it replaced (`.previous`, kept by the writer's pruning), atomically as the
+ * writer switches. Nothing to undo when the generation is not current. Fails when there is no earlier
+ * generation (the first delivery), leaving the volume as it is.
+ */
+export const ROLLBACK_SCRIPT = [
+    "set -eu",
+    'dir="$1"',
+    'gen="$2"',
+    'current="$(readlink "$dir/current" 2>/dev/null || true)"',
+    'if [ "$current" != ".gen-$gen" ]; then echo "tls-platform rollback: generation $gen is not current; nothing to undo"; exit 0; fi',
+    'previous="$(readlink "$dir/.previous" 2>/dev/null || true)"',
+    'if [ -z "$previous" ] || [ "$previous" = "$current" ] || [ ! -d "$dir/$previous" ]; then echo "tls-platform rollback: no earlier generation to go back to; generation $gen stays" >&2; exit 1; fi',
+    'ln -sfn "$previous" "$dir/.current.next"',
+    'mv -fT "$dir/.current.next" "$dir/current"',
+    'echo "tls-platform rollback: generation ${previous#.gen-} is current again"',
+].join("\n");
+
+/** The `docker run` that runs ROLLBACK_SCRIPT on `volume` for `generation`, in the service's image like the writer. */
+export function rollbackCommand(volume: string, image: string, generation: string): string {
+    return [
+        "docker", "run", "--rm", "-i", "--network", "none", "--user", "0:0", "--entrypoint", "/bin/sh",
+        "--volume", `${volume}:${WRITER_MOUNT}`, image, "-c", ROLLBACK_SCRIPT, "tls-rollback", WRITER_MOUNT, generation,
+    ].map(shellQuote).join(" ");
+}
 
 /**
  * The `docker run` that writes a payload into `volume`: the service's image (already pulled, so no other
