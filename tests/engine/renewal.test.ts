@@ -76,8 +76,9 @@ describeWithServers("certificate renewal of the dev stack through the real engin
 
     /**
      * What a renewal of `renewed` (certificate types) must plan: those replaced, each service's delivery
-     * and reload commands updated (an update runs `create` again; pulumi-command's `triggers` would
-     * replace them, pulumi-command#855), and everything else, every container among it, `same`.
+     * and reload commands updated (the writer's update runs `true`, the reload's runs its `create`: write,
+     * reload, check; pulumi-command's `triggers` would replace them, pulumi-command#855), and everything
+     * else, every container among it, `same`.
      */
     const renewalOps = (state: StateResource[], renewed: readonly string[], replace = "replace") => {
         const ops: Record<string, string> = {};
@@ -184,7 +185,7 @@ describeWithServers("certificate renewal of the dev stack through the real engin
         expect(preview.status, preview.out).toBe(0);
     }, 110_000);
 
-    it("an image bump (db to a later PostgreSQL tag) replaces that container and its image, re-runs its delivery before the new container starts, and leaves every certificate alone", () => {
+    it("an image bump (db to a later PostgreSQL tag) replaces that container and its image, orders the writer's update before the new container, checks it with the reload step, and leaves every certificate alone", () => {
         // A change to the program, as a team bumping the image makes it. The emulated RemoteImage pulls nothing.
         const bumped = "postgres:17.10-bookworm";
         const devFile = path.join(engine.project, "program/dev.ts");
@@ -199,11 +200,12 @@ describeWithServers("certificate renewal of the dev stack through the real engin
         Object.assign(expected, {
             [`docker:index/remoteImage:RemoteImage db-image`]: "replace",
             [`${CONTAINER} db`]: "replace",
-            // Its command names the image id: the writer runs again in the new image (and finds its generation current).
+            // Its command names the image id; an update of it writes nothing (`true`): the volume keeps its files.
             [`${COMMAND} db-tls-files`]: "update",
+            // The reload step names the image id too (its writer and rollback run in it): it runs against the new
+            // container, which started from the volume's current files, and checks that it serves them.
+            [`${COMMAND} db-tls-reload`]: "update",
         });
-        // db-tls-reload stays `same`: its command (fixed host port 5433, same fingerprint and generation) does
-        // not change, and a new container reads the volume's current files when it starts.
         expect(planned.ops).toEqual(expected);
 
         const applied = up(916);
