@@ -5,7 +5,7 @@ const DIGEST = /@sha256:[0-9a-f]{64}$/;
 /**
  * An image reference pinned to one build: a digest (`name@sha256:…`), or a tag other than `latest`.
  * A missing tag means `latest` to Docker, and `latest` moves: two `pulumi up`s, or a container
- * replaced for a renewed certificate, would silently run another server version.
+ * replaced for a config change, would silently run another server version.
  */
 export function validateImage(image: unknown, pinnedExample: string, path = "image"): Problem[] {
     if (image === undefined) {
@@ -23,10 +23,10 @@ export function validateImage(image: unknown, pinnedExample: string, path = "ima
     const colon = lastSegment.lastIndexOf(":");
     const tag = colon < 0 ? undefined : lastSegment.slice(colon + 1);
     if (tag === undefined || tag === "") {
-        return [{ path, message: `\`${path}\`: ${show(image)} has no tag, which Docker reads as \`latest\`, a tag that moves: the next pull (a renewal replaces the container) may run another version; ${fix}.` }];
+        return [{ path, message: `\`${path}\`: ${show(image)} has no tag, which Docker reads as \`latest\`, a tag that moves: the next pull (a container replaced for a config change pulls it again) may run another version; ${fix}.` }];
     }
     if (tag === "latest") {
-        return [{ path, message: `\`${path}\`: ${show(image)} is not pinned: \`latest\` moves, so the next pull (a renewal replaces the container) may run another version; ${fix}.` }];
+        return [{ path, message: `\`${path}\`: ${show(image)} is not pinned: \`latest\` moves, so the next pull (a container replaced for a config change pulls it again) may run another version; ${fix}.` }];
     }
     return [];
 }

@@ -76,7 +76,7 @@ export interface TlsServiceArgs {
     readonly certificateEarlyRenewalDays?: number;
     /**
      * Image reference, pinned to an exact version or digest (`:latest` and no tag are refused: a
-     * container replaced for a renewed certificate would pull whatever they point at then).
+     * container replaced later, for a config change, would pull whatever they point at then).
      * @default - the component's pinned image
      */
     readonly image?: string;

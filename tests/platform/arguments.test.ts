@@ -60,7 +60,7 @@ describe("every problem in one error, the server certificate's named by the call
             ],
             [
                 "image",
-                "`image`: `postgres:latest` is not pinned: `latest` moves, so the next pull (a renewal replaces the container) may run another version; pin an exact version, e.g. `postgres:17.9-bookworm` (the default), or a digest `name@sha256:<64 hex digits>`.",
+                "`image`: `postgres:latest` is not pinned: `latest` moves, so the next pull (a container replaced for a config change pulls it again) may run another version; pin an exact version, e.g. `postgres:17.9-bookworm` (the default), or a digest `name@sha256:<64 hex digits>`.",
             ],
         ]);
     });
@@ -125,12 +125,12 @@ describe("cross-argument mistakes, refused before anything is made", () => {
     });
 
     it.each<[string, string]>([
-        ["nginx", "`image`: `nginx` has no tag, which Docker reads as `latest`, a tag that moves: the next pull (a renewal replaces the container) may run another version; pin an exact version, e.g. `nginx:1.30.0` (the default), or a digest `name@sha256:<64 hex digits>`."],
+        ["nginx", "`image`: `nginx` has no tag, which Docker reads as `latest`, a tag that moves: the next pull (a container replaced for a config change pulls it again) may run another version; pin an exact version, e.g. `nginx:1.30.0` (the default), or a digest `name@sha256:<64 hex digits>`."],
         [
             "registry.internal:5000/nginx",
-            "`image`: `registry.internal:5000/nginx` has no tag, which Docker reads as `latest`, a tag that moves: the next pull (a renewal replaces the container) may run another version; pin an exact version, e.g. `nginx:1.30.0` (the default), or a digest `name@sha256:<64 hex digits>`.",
+            "`image`: `registry.internal:5000/nginx` has no tag, which Docker reads as `latest`, a tag that moves: the next pull (a container replaced for a config change pulls it again) may run another version; pin an exact version, e.g. `nginx:1.30.0` (the default), or a digest `name@sha256:<64 hex digits>`.",
         ],
-        ["nginx:latest", "`image`: `nginx:latest` is not pinned: `latest` moves, so the next pull (a renewal replaces the container) may run another version; pin an exact version, e.g. `nginx:1.30.0` (the default), or a digest `name@sha256:<64 hex digits>`."],
+        ["nginx:latest", "`image`: `nginx:latest` is not pinned: `latest` moves, so the next pull (a container replaced for a config change pulls it again) may run another version; pin an exact version, e.g. `nginx:1.30.0` (the default), or a digest `name@sha256:<64 hex digits>`."],
     ])("NginxProxy: the unpinned image %s", async (image, message) => {
         expect(await reasons(() => new c.NginxProxy(`unpinned-${image.replace(/[^a-z0-9]+/g, "-")}`, { ca, network, image }))).toEqual([["image", message]]);
     });
