@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateAuthToken } from "../../components/aws/validate-cache";
@@ -7,6 +6,7 @@ import { DIFF_RULES } from "../engine/providers/rules";
 import { finalSnapshotIdentifier } from "../../components/aws/snapshot";
 import { replicationGroup } from "../emulator/aws";
 import { randomPassword } from "../emulator/random";
+import { TEST_RDS_CA_BUNDLE } from "./fixture";
 
 // ElastiCacheCache and RdsPostgres under the provider emulator: the exact inputs of every child that
 // carries a security setting, the token alphabet over many draws, secrecy of every output that holds
@@ -31,10 +31,7 @@ const APP_SG = "sg-0aaaaaaaaaaaaaaaa";
 const network = { vpcId: VPC, subnetIds: SUBNETS, allowedSecurityGroupIds: [APP_SG] };
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 // Stands in for the RDS global bundle: the component only carries the PEM into the document.
-const CA_BUNDLE = execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=Test RDS Root", "-days", "1"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-});
+const CA_BUNDLE = TEST_RDS_CA_BUNDLE;
 
 beforeAll(async () => {
     emulator = await installEmulator({ stack: "prod" });

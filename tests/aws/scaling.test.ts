@@ -1,7 +1,7 @@
-import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator } from "../emulator";
+import { TEST_RDS_CA_BUNDLE } from "./fixture";
 
 // ElastiCacheCache in cluster mode and with RBAC users, RdsPostgres with Multi-AZ and read replicas,
 // under the provider emulator: the exact inputs of the children that decide the topology and who may
@@ -23,10 +23,7 @@ const T = {
 };
 const SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"];
 const network = { vpcId: "vpc-0123456789abcdef0", subnetIds: SUBNETS, allowedSecurityGroupIds: ["sg-0aaaaaaaaaaaaaaaa"] };
-const CA_BUNDLE = execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=Test RDS Root", "-days", "1"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-});
+const CA_BUNDLE = TEST_RDS_CA_BUNDLE;
 
 beforeAll(async () => {
     emulator = await installEmulator({ stack: "prod" });

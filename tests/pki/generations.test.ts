@@ -2,6 +2,7 @@ import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installEmulator, rejectedBeforeCreating, valueOf, type ProviderEmulator } from "../emulator";
+import { settle } from "../support/outputs";
 
 // CA generations under the emulator: a one-generation CA is exactly the CA from before generations
 // (same URNs, same inputs: no rename, no replacement), bad generation arguments are one clear error
@@ -15,20 +16,6 @@ beforeAll(async () => {
     emulator = await installEmulator({ now: () => clock });
     pki = await import("../../components");
 });
-
-type OutputInternals<T> = { promise(): Promise<T>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
-
-/** An output's value or the error it failed with (the SDK's internal promises, as components/aws/late.test.ts). */
-async function settle<T>(output: pulumi.Output<T>): Promise<{ value?: T; error?: Error }> {
-    const internals = output as unknown as OutputInternals<T>;
-    internals.isKnown.catch(() => undefined);
-    internals.isSecret.catch(() => undefined);
-    try {
-        return { value: await internals.promise() };
-    } catch (error) {
-        return { error: error as Error };
-    }
-}
 
 /**
  * Runs `body` with the process's unhandled rejections collected instead of reported, and returns them.
