@@ -21,6 +21,8 @@ const SENSITIVE: Readonly<Record<string, readonly string[]>> = {
     "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
     "aws:elasticache/replicationGroup:ReplicationGroup": ["authToken"],
     "aws:rds/instance:Instance": ["password"],
+    // terraform-provider-aws internal/service/elasticache/user.go resourceUser: passwords Sensitive.
+    "aws:elasticache/user:User": ["passwords"],
     "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary"],
 };
 
