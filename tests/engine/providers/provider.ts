@@ -21,7 +21,7 @@ const SENSITIVE: Readonly<Record<string, readonly string[]>> = {
     "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
     "aws:elasticache/replicationGroup:ReplicationGroup": ["authToken"],
     "aws:rds/instance:Instance": ["password"],
-    // terraform-provider-aws internal/service/elasticache/user.go resourceUser: passwords Sensitive.
+    // terraform-provider-aws internal/service/elasticache/user.go ResourceUser (search-index file id 52127954095): passwords Sensitive.
     "aws:elasticache/user:User": ["passwords"],
     "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary"],
 };
