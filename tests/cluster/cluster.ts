@@ -19,6 +19,9 @@ import * as path from "node:path";
 import { type Container, type FileSpec, startInNamespace } from "../harness/namespace";
 import { createCa, issueCert, type KeyPair } from "../support/test-pki";
 
+/** This checkout. */
+const ROOT_DIR = path.resolve(__dirname, "../..");
+
 export const NODE_COUNT = 3;
 export const NODE_PORT = 6379;
 export const HOST_NAMES = Array.from({ length: NODE_COUNT }, (_, i) => `node-${i + 1}.cluster.test`);
@@ -115,6 +118,9 @@ export async function startTlsCluster(name = "redis-cluster"): Promise<RunningCl
         name,
         files,
         writableDirs: ["/run", "/var/log", DIR],
+        // The clients run as this checkout's node on its sources inside the namespace: a checkout under /tmp
+        // (a CI clone) must stay visible over the container's fresh /tmp.
+        keepUnderTmp: [ROOT_DIR, path.dirname(path.dirname(process.execPath))].filter((p, i, all) => p.startsWith("/tmp/") && !all.slice(0, i).some((q) => p.startsWith(`${q}/`))),
         argv: ["redis-server", `${DIR}/node-1.conf`],
         readyWhen: NODE_PORT,
     });

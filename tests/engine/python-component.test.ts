@@ -51,7 +51,8 @@ const typeOf = (urn: string) => urn.split("::")[2]!.split("$").pop()!;
  * Inputs with what differs between two deployments of the same program replaced by a placeholder: a secret
  * still encrypted (`<secret>`: a plain export shows where the secrets are), a PEM block (`<pem>`: fresh keys
  * and certificates in each stack, also inside the TLS volume writer's payload), what is derived from a PEM (a
- * SHA-256 fingerprint, a payload's generation id) and each of `generated` (the stack's own random password).
+ * SHA-256 fingerprint, a payload's generation id, a PEM in base64 as the reload command carries the CA bundle)
+ * and each of `generated` (the stack's own random password).
  */
 function comparable(value: Json, generated: readonly string[]): Json {
     if (typeof value === "object" && value !== null && SECRET_SIG in value) return "<secret>";
@@ -60,7 +61,7 @@ function comparable(value: Json, generated: readonly string[]): Json {
         const payload = /^[0-9a-f]{16}\n(\S+ [0-7]{3,4} \d+:\d+ \S+\n)+$/.test(value) ? decodeTlsPayload(value).map((f) => `${f.name} ${f.permissions} ${f.owner}:${f.group} ${f.content}`).join("\n") : value;
         const masked = generated.reduce((text, g) => text.split(g).join("<generated>"), payload);
         // A PEM block, and what is derived from one: the reload command's SHA-256 and the payload's generation id.
-        return masked.replace(/-----BEGIN ([A-Z ]+)-----[^-]+-----END \1-----\n?/g, "<pem>").replace(/\b[0-9a-f]{64}\b/g, "<sha256>").replace(/\b[0-9a-f]{16}\b/g, "<generation>");
+        return masked.replace(/-----BEGIN ([A-Z ]+)-----[^-]+-----END \1-----\n?/g, "<pem>").replace(/\b[0-9a-f]{64}\b/g, "<sha256>").replace(/\b[0-9a-f]{16}\b/g, "<generation>").replace(/LS0tLS1CRUdJTi[A-Za-z0-9+/=]*/g, "<pem-base64>");
     }
     if (Array.isArray(value)) return value.map((v) => comparable(v, generated));
     if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, comparable(v, generated)]));

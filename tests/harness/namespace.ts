@@ -63,6 +63,12 @@ export interface StartOptions {
      * a bind mount made after the overlays, read-only when asked (Docker's `readOnly`).
      */
     readonly binds?: readonly BindMount[];
+    /**
+     * Host directories under /tmp that stay visible at their own paths over the container's fresh /tmp, for
+     * a test that runs this checkout's node and sources inside the namespace (a clone in /tmp, as CI may
+     * place it). Read-only. Needs `/run` among the writable directories (the default).
+     */
+    readonly keepUnderTmp?: readonly string[];
     /** @default - every published port is listening */
     readonly readyWhen?: ReadyCondition;
     /** @default - 20 s */
@@ -166,7 +172,12 @@ function initScript(opts: StartOptions, overlays: ReturnType<typeof stageRootfs>
         lines.push(`mount --bind ${sh(b.hostPath)} ${sh(b.containerPath)}`);
         if (b.readOnly) lines.push(`mount -o remount,bind,ro ${sh(b.containerPath)}`);
     }
+    // Host paths kept over the fresh /tmp: parked on a mount point in the container's own /run (an overlay
+    // whose writes stay in the work dir), then moved back.
+    const kept = (opts.keepUnderTmp ?? []).filter((p) => p.startsWith("/tmp/"));
+    kept.forEach((p, i) => lines.push(`mkdir -p /run/.keep-${i}`, `mount --bind ${sh(p)} /run/.keep-${i}`));
     lines.push("mount -t tmpfs -o mode=1777 tmpfs /tmp", "mount -t tmpfs -o mode=1777,size=64m shm /dev/shm");
+    kept.forEach((p, i) => lines.push(`mkdir -p ${sh(p)}`, `mount --move /run/.keep-${i} ${sh(p)}`, `mount -o remount,bind,ro ${sh(p)}`, `rmdir /run/.keep-${i}`));
     lines.push(`cd ${sh(opts.cwd ?? "/")}`);
     lines.push(`exec ${[...dropPrivileges(opts.user), ...opts.argv].map(sh).join(" ")}`);
     return lines.join("\n") + "\n";
