@@ -19,15 +19,6 @@ let secretString: string;
 const USER = "orders";
 const USER_PASSWORD = "orders-pw-0123456789&#^";
 
-/** Keys under `prefix` on each node, counted by the server itself (redis-cli --scan, as the default user). */
-async function keysPerNode(prefix: string): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (let i = 0; i < HOST_NAMES.length; i++) {
-        const out = await cluster.cli(i, ["--scan", "--pattern", `${prefix}:*`]);
-        counts[`${HOST_NAMES[i]}:${NODE_PORT}`] = out === "" ? 0 : out.split("\n").length;
-    }
-    return counts;
-}
 
 describeWithServers("the application's view of a cluster-mode cache", ["root", "redis", "unshare", "openssl"], () => {
     beforeAll(async () => {
@@ -48,7 +39,7 @@ describeWithServers("the application's view of a cluster-mode cache", ["root", "
         const prefix = `${USER}:${library}`;
         const seen = await cluster.run<Record<string, unknown>>("application.ts", { library, secretString, prefix });
         expect(seen).toEqual({ schemaVersion: 2, topology: "cluster", sessionsRead: 12, visits: ["2"], cart: ["book,pen", "12.50"] });
-        const perNode = await keysPerNode(prefix);
+        const perNode = await cluster.keysPerNode(prefix);
         expect(Object.values(perNode).every((n) => n > 0)).toBe(true);
         expect(Object.values(perNode).reduce((a, b) => a + b, 0)).toBe(12 + 12 + 2);
     }, 30_000);

@@ -45,6 +45,8 @@ export interface RunningCluster {
      * environment; `lastArg` (a secret) goes over stdin (`-x`), not argv.
      */
     cli(i: number | typeof STANDALONE_HOST, args: readonly string[], lastArg?: string): Promise<string>;
+    /** The keys under `prefix` each node holds, counted by the server itself (redis-cli --scan on that node). */
+    keysPerNode(prefix: string): Promise<Record<string, number>>;
     /**
      * Runs a TypeScript `script` of this folder in a child node inside the namespace, `input` as JSON on
      * stdin; returns its stdout parsed as JSON.
@@ -137,6 +139,14 @@ export async function startTlsCluster(name = "redis-cluster"): Promise<RunningCl
         container,
         ca,
         cli,
+        keysPerNode: async (prefix) => {
+            const counts: Record<string, number> = {};
+            for (let i = 0; i < HOST_NAMES.length; i++) {
+                const out = await cli(i, ["--scan", "--pattern", `${prefix}:*`]);
+                counts[`${HOST_NAMES[i]}:${NODE_PORT}`] = out === "" ? 0 : out.split("\n").length;
+            }
+            return counts;
+        },
         run: async <T>(script: string, input: unknown, timeoutMs = 20_000) => {
             const r = await container.exec([process.execPath, "--experimental-transform-types", "--no-warnings", "--import", HOOK, path.join(__dirname, script)], {
                 input: JSON.stringify(input),
